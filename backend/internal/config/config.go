@@ -1,0 +1,157 @@
+// Package config reads Pulse's settings from the environment: one struct, with
+// defaults, validation, and a way to log it without its secrets.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of every verb. Verbs that do not need a setting
+// still read it, so `pulse admin create` sees the same database as `serve`.
+type Config struct {
+	Addr        string `env:"PULSE_ADDR" envDefault:":8080"`
+	DatabaseURL string `env:"PULSE_DATABASE_URL" envDefault:"data/pulse.db"`
+
+	DBMaxOpenConns    int           `env:"PULSE_DB_MAX_OPEN_CONNS" envDefault:"20"`
+	DBMaxIdleConns    int           `env:"PULSE_DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBConnMaxLifetime time.Duration `env:"PULSE_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+
+	JWTSecret    string        `env:"PULSE_JWT_SECRET"`
+	JWTTTL       time.Duration `env:"PULSE_JWT_TTL" envDefault:"12h"`
+	CookieSecure bool          `env:"PULSE_COOKIE_SECURE" envDefault:"false"`
+	// LoginRatePerMinute bounds login attempts per client address.
+	LoginRatePerMinute int `env:"PULSE_LOGIN_RATE_PER_MINUTE" envDefault:"10"`
+
+	BodyLimit string `env:"PULSE_BODY_LIMIT" envDefault:"1M"`
+	StaticDir string `env:"PULSE_STATIC_DIR"`
+
+	// InstanceID names this replica in the shared telemetry rollups; empty
+	// means hostname plus a random suffix, new at each start.
+	InstanceID         string        `env:"PULSE_INSTANCE_ID"`
+	TelemetryFlush     time.Duration `env:"PULSE_TELEMETRY_FLUSH_INTERVAL" envDefault:"5s"`
+	TelemetryRetention time.Duration `env:"PULSE_TELEMETRY_RETENTION" envDefault:"168h"`
+
+	ErrorRateDegraded float64 `env:"PULSE_ERROR_RATE_DEGRADED" envDefault:"0.02"`
+	ErrorRateCritical float64 `env:"PULSE_ERROR_RATE_CRITICAL" envDefault:"0.05"`
+	P95DegradedMs     float64 `env:"PULSE_P95_DEGRADED_MS" envDefault:"500"`
+	P95CriticalMs     float64 `env:"PULSE_P95_CRITICAL_MS" envDefault:"1000"`
+	HealthMinRequests int64   `env:"PULSE_HEALTH_MIN_REQUESTS" envDefault:"20"`
+
+	DailyAPIURL      string        `env:"PULSE_DAILY_API_URL" envDefault:"https://api.daily.co/v1"`
+	DailyAPIKey      string        `env:"PULSE_DAILY_API_KEY"`
+	LiveKitURL       string        `env:"PULSE_LIVEKIT_URL"`
+	LiveKitAPIKey    string        `env:"PULSE_LIVEKIT_API_KEY"`
+	LiveKitAPISecret string        `env:"PULSE_LIVEKIT_API_SECRET"`
+	BeyAPIURL        string        `env:"PULSE_BEY_API_URL" envDefault:"https://api.bey.dev/v1"`
+	BeyAPIKey        string        `env:"PULSE_BEY_API_KEY"`
+	CheckInterval    time.Duration `env:"PULSE_CHECK_INTERVAL" envDefault:"30s"`
+	CheckTimeout     time.Duration `env:"PULSE_CHECK_TIMEOUT" envDefault:"5s"`
+
+	LogLevel  string `env:"PULSE_LOG_LEVEL" envDefault:"info"`
+	LogFormat string `env:"PULSE_LOG_FORMAT" envDefault:"text"`
+}
+
+// Load reads the environment and validates the result.
+func Load() (Config, error) {
+	c, err := env.ParseAs[Config]()
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	var errs []string
+	if c.ErrorRateDegraded <= 0 || c.ErrorRateCritical > 1 || c.ErrorRateDegraded > c.ErrorRateCritical {
+		errs = append(errs, "PULSE_ERROR_RATE_DEGRADED must be > 0 and <= PULSE_ERROR_RATE_CRITICAL <= 1")
+	}
+	if c.P95DegradedMs <= 0 || c.P95DegradedMs > c.P95CriticalMs {
+		errs = append(errs, "PULSE_P95_DEGRADED_MS must be > 0 and <= PULSE_P95_CRITICAL_MS")
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, "PULSE_JWT_SECRET must be at least 32 characters")
+	}
+	if c.JWTTTL <= 0 {
+		errs = append(errs, "PULSE_JWT_TTL must be positive")
+	}
+	if c.DBMaxOpenConns < 0 || c.DBMaxIdleConns < 0 {
+		errs = append(errs, "PULSE_DB_MAX_OPEN_CONNS and PULSE_DB_MAX_IDLE_CONNS must not be negative")
+	}
+	if c.CheckInterval <= 0 || c.CheckTimeout <= 0 || c.TelemetryFlush <= 0 || c.TelemetryRetention < time.Hour {
+		errs = append(errs, "check interval, check timeout and flush interval must be positive; retention at least 1h")
+	}
+	if c.LoginRatePerMinute <= 0 {
+		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// IsPostgres tells whether DatabaseURL selects PostgreSQL; anything else is a
+// SQLite file path.
+func (c Config) IsPostgres() bool { return IsPostgresURL(c.DatabaseURL) }
+
+// IsPostgresURL is IsPostgres for a bare URL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// Instance returns InstanceID or a fresh hostname-based one.
+func (c Config) Instance(random string) string {
+	if c.InstanceID != "" {
+		return c.InstanceID
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "pulse"
+	}
+	return host + "-" + random
+}
+
+// Redacted returns the settings as key/value pairs for a start-up log line,
+// with secrets and database passwords masked.
+func (c Config) Redacted() []any {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "***"
+	}
+	return []any{
+		"addr", c.Addr,
+		"database", RedactURL(c.DatabaseURL),
+		"jwt_secret", mask(c.JWTSecret),
+		"cookie_secure", c.CookieSecure,
+		"static_dir", c.StaticDir,
+		"daily_api_key", mask(c.DailyAPIKey),
+		"livekit_url", c.LiveKitURL,
+		"livekit_api_secret", mask(c.LiveKitAPISecret),
+		"bey_api_key", mask(c.BeyAPIKey),
+		"check_interval", c.CheckInterval.String(),
+	}
+}
+
+// RedactURL hides the password of a database URL.
+func RedactURL(u string) string {
+	if !IsPostgresURL(u) {
+		return u
+	}
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://") + 3
+	if at < 0 {
+		return u
+	}
+	creds := u[scheme:at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		return u[:scheme] + creds[:i] + ":***" + u[at:]
+	}
+	return u
+}

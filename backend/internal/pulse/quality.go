@@ -1,0 +1,83 @@
+package pulse
+
+import (
+	"math"
+	"strings"
+)
+
+// Quality is a connection quality class.
+type Quality string
+
+const (
+	QualityExcellent Quality = "excellent"
+	QualityGood      Quality = "good"
+	QualityFair      Quality = "fair"
+	QualityPoor      Quality = "poor"
+	// QualityUnknown is what the live average says when nothing was sampled.
+	QualityUnknown Quality = "unknown"
+)
+
+// Qualities lists the sample classes from best to worst.
+var Qualities = []Quality{QualityExcellent, QualityGood, QualityFair, QualityPoor}
+
+// Score maps a class onto the 4..1 scale; 0 for anything else.
+func (q Quality) Score() int {
+	switch q {
+	case QualityExcellent:
+		return 4
+	case QualityGood:
+		return 3
+	case QualityFair:
+		return 2
+	case QualityPoor:
+		return 1
+	}
+	return 0
+}
+
+// ParseQuality validates a sample class.
+func ParseQuality(s string) (Quality, error) {
+	q := Quality(s)
+	if q.Score() == 0 {
+		names := make([]string, len(Qualities))
+		for i, q := range Qualities {
+			names[i] = string(q)
+		}
+		return "", Errorf(EINVALID, "unknown quality %q; allowed: %s", s, strings.Join(names, ", "))
+	}
+	return q, nil
+}
+
+// ClassifyScore classes a mean score back, with the story's cut-offs:
+// >=3.5 excellent, >=2.5 good, >=1.5 fair, else poor.
+func ClassifyScore(avg float64) Quality {
+	switch {
+	case avg >= 3.5:
+		return QualityExcellent
+	case avg >= 2.5:
+		return QualityGood
+	case avg >= 1.5:
+		return QualityFair
+	default:
+		return QualityPoor
+	}
+}
+
+// ClassifySum classes a running (sum, count) pair; "" when count is zero.
+// Integer arithmetic keeps the cut-offs exact: avg >= 3.5 <=> 2*sum >= 7*count.
+func ClassifySum(sum, count int) Quality {
+	switch {
+	case count <= 0:
+		return ""
+	case 2*sum >= 7*count:
+		return QualityExcellent
+	case 2*sum >= 5*count:
+		return QualityGood
+	case 2*sum >= 3*count:
+		return QualityFair
+	default:
+		return QualityPoor
+	}
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

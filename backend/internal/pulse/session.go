@@ -1,0 +1,145 @@
+package pulse
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Provider is the video provider a session runs on.
+type Provider string
+
+const (
+	ProviderDaily          Provider = "daily"
+	ProviderLiveKit        Provider = "livekit"
+	ProviderBeyondPresence Provider = "beyond_presence"
+)
+
+// Providers lists every accepted provider, in a stable order for messages.
+var Providers = []Provider{ProviderDaily, ProviderLiveKit, ProviderBeyondPresence}
+
+// Valid reports whether p is one of Providers.
+func (p Provider) Valid() bool {
+	for _, q := range Providers {
+		if p == q {
+			return true
+		}
+	}
+	return false
+}
+
+// Session is one live counseling session. It holds no identity of the student
+// or counselor: only what the aggregates need.
+type Session struct {
+	ID           string
+	Category     string
+	Provider     Provider
+	ExternalID   string // the provider's room id; "" when not given
+	StartedAt    time.Time
+	LastSeenAt   time.Time // start or latest quality sample
+	EndedAt      *time.Time
+	QualitySum   int // running sum of sample scores (4..1)
+	QualityCount int
+}
+
+// AverageQuality classes the mean of the session's samples; ok is false when
+// the session has none.
+func (s Session) AverageQuality() (q Quality, ok bool) {
+	if s.QualityCount == 0 {
+		return "", false
+	}
+	return ClassifyScore(float64(s.QualitySum) / float64(s.QualityCount)), true
+}
+
+// NewSession is what an integrator asks to create.
+type NewSession struct {
+	Category   string
+	Provider   Provider
+	ExternalID string
+}
+
+// Validate checks the request against the fixed provider list; the category is
+// checked by the store, which owns the category table.
+func (n NewSession) Validate() error {
+	if strings.TrimSpace(n.Category) == "" {
+		return Errorf(EINVALID, "category is required")
+	}
+	if !n.Provider.Valid() {
+		return Errorf(EINVALID, "unknown provider %q; allowed: %s", n.Provider, joinProviders())
+	}
+	if len(n.ExternalID) > 200 {
+		return Errorf(EINVALID, "external_id is longer than 200 characters")
+	}
+	return nil
+}
+
+func joinProviders() string {
+	s := make([]string, len(Providers))
+	for i, p := range Providers {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// SessionService is the session store as the HTTP layer needs it.
+type SessionService interface {
+	// CreateSession starts a session. When the (provider, external id) pair is
+	// already known it returns that session and created=false.
+	CreateSession(ctx context.Context, n NewSession, now time.Time) (s Session, created bool, err error)
+	// RecordQuality adds one sample and marks the session seen at now.
+	// ENOTFOUND for an unknown id, ECONFLICT for an ended session.
+	RecordQuality(ctx context.Context, id string, q Quality, now time.Time) error
+	// EndSession ends a session; ending twice keeps the first ended_at.
+	EndSession(ctx context.Context, id string, now time.Time) (Session, error)
+	// SessionStats are the live figures for the current-metrics view.
+	SessionStats(ctx context.Context, now time.Time) (SessionStats, error)
+	// SessionSummary aggregates the last windowDays calendar days (UTC).
+	SessionSummary(ctx context.Context, now time.Time, windowDays int) (SessionSummary, error)
+}
+
+// ActiveWindow is how recently a session must have been seen to count as live.
+const ActiveWindow = 30 * time.Minute
+
+// QualityWindow is how recent a sample must be for the live average.
+const QualityWindow = time.Hour
+
+// SummaryWindowDays is the window of the sessions view.
+const SummaryWindowDays = 30
+
+// SessionStats are the live session figures.
+type SessionStats struct {
+	ActiveSessions int64
+	// AvgQuality is the class of the mean of per-session averages over the
+	// sessions sampled within QualityWindow; "" when there are none.
+	AvgQuality Quality
+	// AvgScore is that mean on the 4..1 scale (0 when there are none).
+	AvgScore float64
+}
+
+// SessionSummary is the aggregate over a window of days.
+type SessionSummary struct {
+	WindowDays int
+	Total      int64
+	ByCategory map[string]int64 // every category, zero included
+	// QualityCounts counts sessions (with at least one sample) by the class of
+	// their average quality.
+	QualityCounts map[Quality]int64
+}
+
+// QualityPercentages turns the counts into percentages with one decimal; all
+// zero when no session has a sample.
+func (s SessionSummary) QualityPercentages() map[Quality]float64 {
+	var total int64
+	for _, q := range Qualities {
+		total += s.QualityCounts[q]
+	}
+	out := make(map[Quality]float64, len(Qualities))
+	for _, q := range Qualities {
+		if total == 0 {
+			out[q] = 0
+			continue
+		}
+		out[q] = round1(float64(s.QualityCounts[q]) * 100 / float64(total))
+	}
+	return out
+}

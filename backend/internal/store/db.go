@@ -1,0 +1,157 @@
+// Package store is Pulse's persistence adapter: GORM over PostgreSQL (production)
+// or SQLite (the embedded default). It speaks in domain types and turns driver
+// errors into the domain's error codes.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Options tune the connection pool.
+type Options struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// DB is the store. Every method is safe for concurrent use.
+type DB struct {
+	gorm     *gorm.DB
+	sql      *sql.DB
+	postgres bool
+	pool     *poolSampler
+	leader   *leader
+}
+
+// Open connects to dsn: a postgres:// or postgresql:// URL selects PostgreSQL,
+// anything else is a SQLite file path (its directory is created).
+func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	db := &DB{postgres: isPostgres(dsn)}
+	var dialector gorm.Dialector
+	if db.postgres {
+		dialector = postgres.Open(dsn)
+	} else {
+		if dir := filepath.Dir(dsn); dir != "." && dsn != ":memory:" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: create %s: %w", dir, err)
+			}
+		}
+		dialector = sqlite.Open(sqliteDSN(dsn))
+	}
+	g, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, translate(err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(o.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
+	db.gorm, db.sql = g, sqlDB
+	db.pool = newPoolSampler(sqlDB)
+	db.leader = &leader{db: sqlDB, postgres: db.postgres, conns: map[string]*sql.Conn{}}
+	if err := db.Ping(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sqliteDSN turns on what lets the CLI write while the server runs: WAL (readers
+// never block the writer), a busy timeout (writers queue instead of failing),
+// and immediate transactions (no deadlock when a reader upgrades to a writer).
+func sqliteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// IsPostgres tells which engine is behind the store.
+func (db *DB) IsPostgres() bool { return db.postgres }
+
+// Migrate applies every pending migration. On PostgreSQL a session lock keeps
+// replicas that start together from migrating twice.
+func (db *DB) Migrate(ctx context.Context) error {
+	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
+	var opts []goose.ProviderOption
+	if db.postgres {
+		dialect, dir = goose.DialectPostgres, "migrations/postgres"
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, db.sql, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return translate(fmt.Errorf("store: migrate: %w", err))
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return translate(db.sql.PingContext(ctx))
+}
+
+// Close releases leadership and closes the pool.
+func (db *DB) Close() error {
+	db.leader.releaseAll()
+	return db.sql.Close()
+}
+
+// SQL exposes the pool for its statistics.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+
+// utc normalises a time the way every column stores it: UTC, microseconds
+// (PostgreSQL's precision), so SQLite's text timestamps compare in order.
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// dayOf is the UTC calendar day of t, as the summary table keys it.
+func dayOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
