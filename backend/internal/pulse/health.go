@@ -98,3 +98,13 @@ func EvaluateHealth(s HealthSignals, t HealthThresholds) (HealthStatus, []string
 }
 
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
+
+// PoolStats is the database connection pool as the dashboard shows it.
+type PoolStats struct {
+	InUse           int
+	Idle            int
+	MaxOpen         int // 0 means unlimited
+	WaitCount       int64
+	WaitDurationMs  float64
+	WaitsLastMinute int64
+}

@@ -5,17 +5,9 @@ import (
 	"database/sql"
 	"sync"
 	"time"
-)
 
-// PoolStats is the connection pool as the dashboard shows it.
-type PoolStats struct {
-	InUse           int
-	Idle            int
-	MaxOpen         int // 0 means unlimited
-	WaitCount       int64
-	WaitDuration    time.Duration
-	WaitsLastMinute int64
-}
+	"pulse/internal/pulse"
+)
 
 // poolSampler remembers the cumulative wait count over the last minute, so the
 // health rule can ask "did anyone wait for a connection recently?" rather than
@@ -61,9 +53,10 @@ func (db *DB) SamplePool(ctx context.Context, every time.Duration) {
 
 // PoolStats reads sql.DB.Stats() and the waits since the oldest sample of the
 // last minute.
-func (db *DB) PoolStats() PoolStats {
+func (db *DB) PoolStats() pulse.PoolStats {
 	st := db.sql.Stats()
-	ps := PoolStats{InUse: st.InUse, Idle: st.Idle, MaxOpen: st.MaxOpenConnections, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
+	ps := pulse.PoolStats{InUse: st.InUse, Idle: st.Idle, MaxOpen: st.MaxOpenConnections, WaitCount: st.WaitCount,
+		WaitDurationMs: float64(st.WaitDuration) / float64(time.Millisecond)}
 	db.pool.mu.Lock()
 	defer db.pool.mu.Unlock()
 	if len(db.pool.samples) > 0 {

@@ -196,7 +196,7 @@ func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionSta
 func (db *DB) SessionSummary(ctx context.Context, now time.Time, windowDays int) (pulse.SessionSummary, error) {
 	from := dayOf(now).AddDate(0, 0, -(windowDays - 1))
 	var rows []struct {
-		Name                                   string
+		Name                                  string
 		Sessions, Excellent, Good, Fair, Poor int64
 	}
 	err := db.with(ctx).Raw(`SELECT c.name,
@@ -256,4 +256,3 @@ func categoryByName(tx *gorm.DB, name string) (pulse.Category, error) {
 	}
 	return c, nil
 }
-

@@ -1,0 +1,71 @@
+# Pulse: `make run` serves the dashboard and API on the embedded SQLite
+# database; `make test` runs every test (Go on SQLite and, when
+# PULSE_TEST_DATABASE_URL is set, PostgreSQL; the dashboard's Vitest suite;
+# the OpenAPI drift check).
+
+SHELL := /bin/bash
+GO    ?= go
+SWAG  := $(GO) run github.com/swaggo/swag/cmd/swag@v1.16.6
+BIN   := bin/pulse
+
+export PULSE_STATIC_DIR ?= $(CURDIR)/frontend/dist
+
+.PHONY: run build backend frontend frontend-deps test test-go test-frontend test-e2e openapi openapi-check vet bench clean
+
+## run: build everything and serve on the SQLite default (PULSE_* settings are honoured)
+run: build
+	$(BIN) serve
+
+## build: the dashboard into frontend/dist and the binary into bin/pulse
+build: frontend backend
+
+backend:
+	cd backend && $(GO) build -trimpath -o ../$(BIN) ./cmd/pulse
+
+frontend-deps:
+	@if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then \
+		cd frontend && npm ci --no-audit --no-fund; fi
+
+frontend: frontend-deps
+	cd frontend && npm run build
+
+## test: every test the project has
+test: vet test-go openapi-check test-frontend
+
+vet:
+	cd backend && $(GO) vet ./...
+
+test-go:
+	cd backend && $(GO) test -count=1 ./...
+
+test-frontend: frontend-deps
+	cd frontend && npm run typecheck && npm test
+
+bench:
+	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/
+
+## openapi: regenerate the OpenAPI documents (Swagger 2.0 and OpenAPI 3) and the dashboard's types
+openapi:
+	cd backend && $(SWAG) fmt --dir cmd/pulse,internal/httpapi
+	cd backend && $(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal \
+		--output internal/httpapi/docs --outputTypes go
+	cd backend && $(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal \
+		--output ../api --outputTypes json,yaml
+	cd backend && $(GO) run ./tools/openapi3 ../api/swagger.json ../api/openapi.json
+	@if [ -d frontend/node_modules ]; then cd frontend && npm run --silent gen:api; fi
+
+## openapi-check: fail when the committed documents differ from the annotations
+openapi-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	cd backend && \
+	$(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --output $$tmp/docs --outputTypes go && \
+	$(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --output $$tmp --outputTypes json,yaml && \
+	$(GO) run ./tools/openapi3 $$tmp/swagger.json $$tmp/openapi.json && \
+	diff -u internal/httpapi/docs/docs.go $$tmp/docs/docs.go && \
+	diff -u ../api/swagger.json $$tmp/swagger.json && \
+	diff -u ../api/swagger.yaml $$tmp/swagger.yaml && \
+	diff -u ../api/openapi.json $$tmp/openapi.json && \
+	echo "OpenAPI documents are up to date" || { echo "OpenAPI documents are stale: run 'make openapi' and commit the result"; exit 1; }
+
+clean:
+	rm -rf bin frontend/dist

@@ -1,0 +1,134 @@
+// Command pulse is the Pulse monitoring service and its operator CLI. Every
+// verb reads the same environment, so `pulse admin create` writes to the very
+// database `pulse serve` reads, even while it runs.
+//
+//	@title						Pulse API
+//	@version					1.0
+//	@description				Monitoring for a live video counseling platform: session ingestion for the platform's services, and role-guarded metrics for the admin dashboard. Errors are always {"error":{"code","message"}}.
+//	@BasePath					/
+//	@securityDefinitions.apikey	APIKey
+//	@in							header
+//	@name						X-API-Key
+//	@securityDefinitions.apikey	CookieAuth
+//	@in							cookie
+//	@name						admin_token
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer " followed by the token from /api/admin/auth/login.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"pulse/internal/config"
+	"pulse/internal/pulse"
+	"pulse/internal/store"
+)
+
+const usage = `Usage: pulse <command> [flags]
+
+Commands:
+  serve                                   run the HTTP API (migrates first)
+  migrate                                 apply database migrations
+  admin create --email E --role R --password-stdin
+                                          create an admin; roles: SUPER_ADMIN, SYSTEM_MONITOR, CONTENT_MANAGER
+  apikey create --name N                  create an ingestion API key (printed once on stdout)
+  category add NAME                       add a counselor category
+
+
+Configuration comes from PULSE_* environment variables; see the README.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "pulse:", describe(err))
+		if errors.Is(err, errUsage) {
+			fmt.Fprint(os.Stderr, "\n"+usage)
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+// describe prints domain errors by their caller-safe message.
+func describe(err error) string {
+	var pe *pulse.Error
+	if errors.As(err, &pe) && pe.Code != pulse.EINTERNAL {
+		return pe.Message
+	}
+	return err.Error()
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	switch verb := strings.Join(args[:min(2, len(args))], " "); {
+	case args[0] == "serve":
+		return serve(ctx, cfg, log, nil)
+	case args[0] == "migrate":
+		db, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintln(stderr, "migrations applied to", config.RedactURL(cfg.DatabaseURL))
+		return nil
+	case verb == "admin create":
+		return adminCreate(ctx, cfg, args[2:], stdin, stdout, stderr)
+	case verb == "apikey create":
+		return apikeyCreate(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "category add":
+		return categoryAdd(ctx, cfg, args[2:], stdout)
+	default:
+		return usageErr("unknown command %q", strings.Join(args, " "))
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore connects and migrates: every verb works on a fresh database.
+func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"pulse/internal/auth"
+	"pulse/internal/config"
+	"pulse/internal/httpapi"
+	"pulse/internal/providers"
+	"pulse/internal/pulse"
+	"pulse/internal/store"
+	"pulse/internal/telemetry"
+)
+
+// serveOptions are what `pulse demo` adds to a plain `pulse serve`.
+type serveOptions struct {
+	faults httpapi.FaultInjector
+	// ready is called with the base URL once the server accepts connections.
+	ready func(ctx context.Context, baseURL string, db *store.DB, rec *telemetry.Recorder)
+}
+
+// serve runs the API until ctx ends, then drains requests, flushes the last
+// telemetry and closes the database.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveOptions) error {
+	if opt == nil {
+		opt = &serveOptions{}
+	}
+	log.Info("starting pulse", cfg.Redacted()...)
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 {
+		secret = []byte(randomHex(32))
+		log.Warn("PULSE_JWT_SECRET is not set: using a random secret; sessions end when the server restarts, and replicas cannot share them")
+	}
+
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	instance := cfg.Instance(randomHex(4))
+	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: instance})
+	flusher := telemetry.NewFlusher(rec, db, telemetry.FlusherConfig{
+		FlushInterval: cfg.TelemetryFlush, Retention: cfg.TelemetryRetention, Logger: log,
+	})
+	checker, err := providers.New(providers.Config{
+		DailyAPIURL: cfg.DailyAPIURL, DailyAPIKey: cfg.DailyAPIKey,
+		LiveKitURL: cfg.LiveKitURL, LiveKitAPIKey: cfg.LiveKitAPIKey, LiveKitAPISecret: cfg.LiveKitAPISecret,
+		BeyAPIURL: cfg.BeyAPIURL, BeyAPIKey: cfg.BeyAPIKey,
+		CheckInterval: cfg.CheckInterval, CheckTimeout: cfg.CheckTimeout,
+	}, providers.Deps{Store: db, Leader: db, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.SQL(), "pulse"),
+		telemetry.NewCollector(rec),
+		newGaugeCollector(db, checker),
+	)
+
+	srv := httpapi.New(httpapi.Deps{
+		Sessions: db, Admins: db, APIKeys: db, Telemetry: telemetry.NewService(rec, db), Providers: checker, DB: db,
+		Tokens: auth.NewTokens(secret, cfg.JWTTTL),
+		Thresholds: pulse.HealthThresholds{
+			ErrorRateDegraded: cfg.ErrorRateDegraded, ErrorRateCritical: cfg.ErrorRateCritical,
+			P95DegradedMs: cfg.P95DegradedMs, P95CriticalMs: cfg.P95CriticalMs, MinRequests: cfg.HealthMinRequests,
+		},
+		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
+		LoginRatePerMinute: cfg.LoginRatePerMinute, StaticDir: cfg.StaticDir,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		RequestTelemetry: func(e *echo.Echo) echo.MiddlewareFunc {
+			rec.Register(telemetry.EchoRoutes(e)...)
+			return telemetry.Middleware(rec, telemetry.DefaultSkipper)
+		},
+		Faults: opt.faults,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := flusher.Run(bg); err != nil {
+			log.Error("final telemetry flush failed", "err", err)
+		}
+	})
+	wg.Go(func() { checker.Run(bg) })
+	wg.Go(func() { db.SamplePool(bg, 5*time.Second) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	base := baseURL(ln.Addr())
+	log.Info("pulse is listening", "url", base, "instance", instance, "dashboard", base+"/admin/dashboard", "swagger", base+"/swagger/index.html")
+	if opt.ready != nil {
+		go opt.ready(ctx, base, db, rec)
+	}
+
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		log.Info("shutting down: draining requests")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err = httpSrv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	// Background work stops after the last request, so the final flush holds it.
+	stopBackground()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("pulse stopped")
+	return err
+}
+
+func baseURL(addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return "http://" + host + ":" + port
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,79 @@
+// Package auth wraps the credentials Pulse handles: admin JWTs (golang-jwt),
+// passwords (bcrypt) and ingestion API keys (random secrets, stored hashed).
+package auth
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"pulse/internal/pulse"
+)
+
+const issuer = "pulse"
+
+// Tokens issues and verifies admin session tokens: HS256 only, expiry required.
+type Tokens struct {
+	secret []byte
+	ttl    time.Duration
+	now    func() time.Time
+}
+
+// NewTokens returns a token authority for the secret.
+func NewTokens(secret []byte, ttl time.Duration) *Tokens {
+	return &Tokens{secret: secret, ttl: ttl, now: time.Now}
+}
+
+// Claims is what a token says about its bearer.
+type Claims struct {
+	AdminID   int64
+	Email     string
+	Role      pulse.Role
+	ExpiresAt time.Time
+}
+
+type tokenClaims struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+	jwt.RegisteredClaims
+}
+
+// Issue signs a token for the admin.
+func (t *Tokens) Issue(a pulse.Admin) (string, time.Time, error) {
+	now := t.now().UTC()
+	exp := now.Add(t.ttl).Truncate(time.Second)
+	c := tokenClaims{
+		Email: a.Email,
+		Role:  string(a.Role),
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    issuer,
+			Subject:   strconv.FormatInt(a.ID, 10),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(exp),
+		},
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
+	return s, exp, err
+}
+
+// Verify checks signature, algorithm, issuer and expiry. Any failure is
+// EUNAUTHORIZED with one message: the caller learns nothing about why.
+func (t *Tokens) Verify(token string) (Claims, error) {
+	var c tokenClaims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(issuer),
+		jwt.WithTimeFunc(t.now),
+	)
+	if err != nil {
+		return Claims{}, pulse.Wrap(err, pulse.EUNAUTHORIZED, "Sign in to continue.")
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		return Claims{}, pulse.Wrap(errors.New("bad subject"), pulse.EUNAUTHORIZED, "Sign in to continue.")
+	}
+	return Claims{AdminID: id, Email: c.Email, Role: pulse.Role(c.Role), ExpiresAt: c.ExpiresAt.Time}, nil
+}

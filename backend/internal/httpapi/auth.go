@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pulse/internal/auth"
+	"pulse/internal/pulse"
+)
+
+// LoginRequest signs an admin in.
+type LoginRequest struct {
+	Email    string `json:"email" example:"monitor@example.org"`
+	Password string `json:"password" example:"correct horse battery"`
+} //	@name	LoginRequest
+
+// AdminView is an admin as the dashboard sees them.
+type AdminView struct {
+	Email string `json:"email" example:"monitor@example.org"`
+	Role  string `json:"role" enums:"SUPER_ADMIN,SYSTEM_MONITOR,CONTENT_MANAGER" example:"SYSTEM_MONITOR"`
+} //	@name	AdminView
+
+// LoginResponse is the signed-in admin and when the session ends.
+type LoginResponse struct {
+	Admin     AdminView `json:"admin"`
+	ExpiresAt time.Time `json:"expires_at" format:"date-time"`
+} //	@name	LoginResponse
+
+// badCredentials is the one answer to any failed sign-in: it does not say
+// whether the email exists.
+var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.")
+
+// login godoc
+//
+//	@Summary		Sign in
+//	@Description	Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		LoginRequest	true	"Credentials"
+//	@Success		200		{object}	LoginResponse
+//	@Failure		400		{object}	ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	ErrorResponse	"wrong email or password"
+//	@Failure		429		{object}	ErrorResponse	"too many attempts"
+//	@Failure		503		{object}	ErrorResponse	"database unreachable"
+//	@Router			/api/admin/auth/login [post]
+func (s *Server) login(c echo.Context) error {
+	var req LoginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	email, err := pulse.NormalizeEmail(req.Email)
+	if err != nil {
+		auth.BurnPasswordCheck(req.Password)
+		return badCredentials
+	}
+	admin, err := s.Admins.AdminByEmail(c.Request().Context(), email)
+	switch {
+	case pulse.ErrorCode(err) == pulse.ENOTFOUND:
+		auth.BurnPasswordCheck(req.Password)
+		return badCredentials
+	case err != nil:
+		return err
+	case !auth.CheckPassword(admin.PasswordHash, req.Password):
+		return badCredentials
+	}
+	token, exp, err := s.Tokens.Issue(admin)
+	if err != nil {
+		return err
+	}
+	setTokenCookie(c, token, exp, s.CookieSecure)
+	s.log.InfoContext(c.Request().Context(), "admin signed in", "admin_id", admin.ID, "role", admin.Role)
+	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: admin.Email, Role: string(admin.Role)}, ExpiresAt: exp})
+}
+
+// logout godoc
+//
+//	@Summary	Sign out
+//	@Tags		auth
+//	@Success	204
+//	@Router		/api/admin/auth/logout [post]
+func (s *Server) logout(c echo.Context) error {
+	clearTokenCookie(c, s.CookieSecure)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// me godoc
+//
+//	@Summary	The signed-in admin
+//	@Tags		auth
+//	@Produce	json
+//	@Success	200	{object}	LoginResponse
+//	@Failure	401	{object}	ErrorResponse
+//	@Security	CookieAuth
+//	@Security	BearerAuth
+//	@Router		/api/admin/auth/me [get]
+func (s *Server) me(c echo.Context) error {
+	cl := claimsOf(c)
+	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: cl.Email, Role: string(cl.Role)}, ExpiresAt: cl.ExpiresAt.UTC()})
+}

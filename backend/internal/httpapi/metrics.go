@@ -1,0 +1,262 @@
+package httpapi
+
+import (
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pulse/internal/pulse"
+)
+
+// CurrentMetrics is the live state of the platform. Figures read from the
+// database are null while it cannot be reached; system_health then says so.
+type CurrentMetrics struct {
+	ActiveSessionsCount  *int64    `json:"active_sessions_count" extensions:"x-nullable" example:"42"`
+	AvgConnectionQuality string    `json:"avg_connection_quality" enums:"excellent,good,fair,poor,unknown" example:"good"`
+	AvgConnectionScore   *float64  `json:"avg_connection_score" extensions:"x-nullable" example:"3.12"`
+	ErrorRateLastHour    *float64  `json:"error_rate_last_hour" extensions:"x-nullable" example:"0.004"`
+	APIResponseTimeP95   *float64  `json:"api_response_time_p95" extensions:"x-nullable" example:"38.5"`
+	RequestsLastHour     *int64    `json:"requests_last_hour" extensions:"x-nullable" example:"5120"`
+	DBPoolActive         int       `json:"db_pool_active" example:"2"`
+	DBPoolIdle           int       `json:"db_pool_idle" example:"3"`
+	DBPoolSize           int       `json:"db_pool_size" example:"20"`
+	DBPoolWaitCount      int64     `json:"db_pool_wait_count" example:"0"`
+	DBPoolWaitDurationMs float64   `json:"db_pool_wait_duration_ms" example:"0"`
+	DBPoolWaitsLastMin   int64     `json:"db_pool_waits_last_minute" example:"0"`
+	SystemHealth         string    `json:"system_health" enums:"healthy,degraded,critical" example:"healthy"`
+	HealthReasons        []string  `json:"health_reasons"`
+	GeneratedAt          time.Time `json:"generated_at" format:"date-time"`
+} //	@name	CurrentMetrics
+
+// SessionMetrics aggregates the sessions of the last window_days days (UTC),
+// with no personal data.
+type SessionMetrics struct {
+	TotalSessions                 int64               `json:"total_sessions" example:"1200"`
+	SessionsByCategory            map[string]int64    `json:"sessions_by_category"`
+	ConnectionQualityDistribution QualityDistribution `json:"connection_quality_distribution"`
+	WindowDays                    int                 `json:"window_days" example:"30"`
+} //	@name	SessionMetrics
+
+// QualityDistribution is the share (percent, one decimal) of sampled sessions
+// by the class of their average quality; all 0 when none was sampled.
+type QualityDistribution struct {
+	Excellent float64 `json:"excellent" example:"41.5"`
+	Good      float64 `json:"good" example:"38.2"`
+	Fair      float64 `json:"fair" example:"15.1"`
+	Poor      float64 `json:"poor" example:"5.2"`
+} //	@name	QualityDistribution
+
+// ErrorTrend is the hourly error rate of the last 24 hours against the thresholds.
+type ErrorTrend struct {
+	Thresholds ErrorThresholds `json:"thresholds"`
+	Points     []ErrorPoint    `json:"points"`
+	Alerts     []ErrorAlert    `json:"alerts"`
+} //	@name	ErrorTrend
+
+// ErrorThresholds are the configured error-rate alert levels (fractions).
+type ErrorThresholds struct {
+	Degraded float64 `json:"degraded" example:"0.02"`
+	Critical float64 `json:"critical" example:"0.05"`
+} //	@name	ErrorThresholds
+
+// ErrorPoint is one clock hour (UTC) of API traffic.
+type ErrorPoint struct {
+	Hour      time.Time `json:"hour" format:"date-time"`
+	Requests  int64     `json:"requests" example:"5120"`
+	Errors    int64     `json:"errors" example:"12"`
+	ErrorRate float64   `json:"error_rate" example:"0.0023"`
+	P95Ms     float64   `json:"p95_ms" example:"41.2"`
+} //	@name	ErrorPoint
+
+// ErrorAlert is an hour whose error rate crossed a threshold.
+type ErrorAlert struct {
+	Hour      time.Time `json:"hour" format:"date-time"`
+	Level     string    `json:"level" enums:"degraded,critical" example:"degraded"`
+	ErrorRate float64   `json:"error_rate" example:"0.031"`
+} //	@name	ErrorAlert
+
+// ExternalServices is the last measured state of each video provider.
+type ExternalServices struct {
+	Services []ExternalService `json:"services"`
+} //	@name	ExternalServices
+
+// ExternalService is one provider's status.
+type ExternalService struct {
+	ID        string     `json:"id" enums:"daily_co,livekit,beyond_presence" example:"daily_co"`
+	Name      string     `json:"name" example:"Daily.co"`
+	Status    string     `json:"status" enums:"operational,degraded,down,unconfigured" example:"operational"`
+	LatencyMs *float64   `json:"latency_ms" extensions:"x-nullable" example:"84"`
+	CheckedAt *time.Time `json:"checked_at" extensions:"x-nullable" format:"date-time"`
+	Detail    string     `json:"detail" example:"HTTP 200 in 84 ms"`
+	Uptime24h *float64   `json:"uptime_24h" extensions:"x-nullable" example:"0.998"`
+} //	@name	ExternalService
+
+// currentMetrics godoc
+//
+//	@Summary		Live platform metrics and system health
+//	@Description	Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons.
+//	@Tags			metrics
+//	@Produce		json
+//	@Success		200	{object}	CurrentMetrics
+//	@Failure		401	{object}	ErrorResponse	"not signed in"
+//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Security		CookieAuth
+//	@Security		BearerAuth
+//	@Router			/api/admin/metrics/current [get]
+func (s *Server) currentMetrics(c echo.Context) error {
+	ctx, now := c.Request().Context(), s.now()
+	out := CurrentMetrics{AvgConnectionQuality: string(pulse.QualityUnknown), GeneratedAt: now, HealthReasons: []string{}}
+	sig := pulse.HealthSignals{DatabaseUp: true}
+
+	// A figure that cannot be read is left null rather than shown as zero;
+	// the verdict below names the database as the reason.
+	if st, err := s.Sessions.SessionStats(ctx, now); err == nil {
+		out.ActiveSessionsCount = &st.ActiveSessions
+		if st.AvgQuality != "" {
+			out.AvgConnectionQuality = string(st.AvgQuality)
+			score := round(st.AvgScore, 2)
+			out.AvgConnectionScore = &score
+		}
+	} else if !s.unavailable(c, err, &sig) {
+		return err
+	}
+	if rs, err := s.Telemetry.LastHour(ctx, now); err == nil {
+		rate, p95 := round(rs.ErrorRate(), 4), round(rs.P95Ms, 1)
+		out.ErrorRateLastHour, out.APIResponseTimeP95, out.RequestsLastHour = &rate, &p95, &rs.Requests
+		sig.Requests = rs
+	} else if !s.unavailable(c, err, &sig) {
+		return err
+	}
+	if sig.DatabaseUp {
+		if err := s.DB.Ping(ctx); err != nil {
+			sig.DatabaseUp = false
+		}
+	}
+
+	pool := s.DB.PoolStats()
+	out.DBPoolActive, out.DBPoolIdle, out.DBPoolSize = pool.InUse, pool.Idle, pool.MaxOpen
+	out.DBPoolWaitCount, out.DBPoolWaitDurationMs, out.DBPoolWaitsLastMin = pool.WaitCount, round(pool.WaitDurationMs, 1), pool.WaitsLastMinute
+	sig.PoolInUse, sig.PoolMaxOpen, sig.PoolWaitsLastMinute = pool.InUse, pool.MaxOpen, pool.WaitsLastMinute
+
+	if svcs, err := s.Providers.Services(ctx); err == nil {
+		sig.Services = svcs
+	}
+	health, reasons := pulse.EvaluateHealth(sig, s.Thresholds)
+	out.SystemHealth, out.HealthReasons = string(health), reasons
+	return c.JSON(http.StatusOK, out)
+}
+
+// unavailable notes a database outage in the signals; it reports false for
+// any other error, which the caller returns.
+func (s *Server) unavailable(c echo.Context, err error, sig *pulse.HealthSignals) bool {
+	if pulse.ErrorCode(err) != pulse.EUNAVAILABLE {
+		return false
+	}
+	s.log.WarnContext(c.Request().Context(), "metrics: database unreachable", "err", err)
+	sig.DatabaseUp = false
+	return true
+}
+
+// sessionMetrics godoc
+//
+//	@Summary		Sessions of the last 30 days by counselor category
+//	@Description	Every category is present, zero included. Read from a per-day summary maintained on ingestion.
+//	@Tags			metrics
+//	@Produce		json
+//	@Success		200	{object}	SessionMetrics
+//	@Failure		401	{object}	ErrorResponse	"not signed in"
+//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Failure		503	{object}	ErrorResponse	"database unreachable"
+//	@Security		CookieAuth
+//	@Security		BearerAuth
+//	@Router			/api/admin/metrics/sessions [get]
+func (s *Server) sessionMetrics(c echo.Context) error {
+	sum, err := s.Sessions.SessionSummary(c.Request().Context(), s.now(), pulse.SummaryWindowDays)
+	if err != nil {
+		return err
+	}
+	pct := sum.QualityPercentages()
+	return c.JSON(http.StatusOK, SessionMetrics{
+		TotalSessions:      sum.Total,
+		SessionsByCategory: sum.ByCategory,
+		ConnectionQualityDistribution: QualityDistribution{
+			Excellent: pct[pulse.QualityExcellent], Good: pct[pulse.QualityGood],
+			Fair: pct[pulse.QualityFair], Poor: pct[pulse.QualityPoor],
+		},
+		WindowDays: sum.WindowDays,
+	})
+}
+
+// errorTrend godoc
+//
+//	@Summary		Hourly API error rate of the last 24 hours, with threshold alerts
+//	@Description	24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers.
+//	@Tags			metrics
+//	@Produce		json
+//	@Success		200	{object}	ErrorTrend
+//	@Failure		401	{object}	ErrorResponse	"not signed in"
+//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Failure		503	{object}	ErrorResponse	"database unreachable"
+//	@Security		CookieAuth
+//	@Security		BearerAuth
+//	@Router			/api/admin/metrics/errors [get]
+func (s *Server) errorTrend(c echo.Context) error {
+	hours, err := s.Telemetry.Hourly(c.Request().Context(), s.now(), 24)
+	if err != nil {
+		return err
+	}
+	t := s.Thresholds
+	out := ErrorTrend{
+		Thresholds: ErrorThresholds{Degraded: t.ErrorRateDegraded, Critical: t.ErrorRateCritical},
+		Points:     make([]ErrorPoint, 0, len(hours)),
+		Alerts:     []ErrorAlert{},
+	}
+	for _, h := range hours {
+		rate := round(h.ErrorRate(), 4)
+		out.Points = append(out.Points, ErrorPoint{Hour: h.Hour, Requests: h.Requests, Errors: h.Errors, ErrorRate: rate, P95Ms: round(h.P95Ms, 1)})
+		if level := t.ErrorLevel(h.ErrorRate()); level != "" {
+			out.Alerts = append(out.Alerts, ErrorAlert{Hour: h.Hour, Level: string(level), ErrorRate: rate})
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// externalServices godoc
+//
+//	@Summary		Status of Daily.co, LiveKit and Beyond Presence
+//	@Description	Served from the background checker's cache: a request never calls a provider.
+//	@Tags			metrics
+//	@Produce		json
+//	@Success		200	{object}	ExternalServices
+//	@Failure		401	{object}	ErrorResponse	"not signed in"
+//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Security		CookieAuth
+//	@Security		BearerAuth
+//	@Router			/api/admin/metrics/external-services [get]
+func (s *Server) externalServices(c echo.Context) error {
+	svcs, err := s.Providers.Services(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := ExternalServices{Services: make([]ExternalService, 0, len(svcs))}
+	for _, v := range svcs {
+		es := ExternalService{ID: string(v.ID), Name: v.Name, Status: string(v.Status), Detail: v.Detail, CheckedAt: v.CheckedAt}
+		if v.LatencyMs != nil {
+			l := round(*v.LatencyMs, 1)
+			es.LatencyMs = &l
+		}
+		if v.Uptime24h != nil {
+			u := round(*v.Uptime24h, 4)
+			es.Uptime24h = &u
+		}
+		out.Services = append(out.Services, es)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func round(v float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(v*p) / p
+}

@@ -1,0 +1,40 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Probe is the body of /healthz and /readyz.
+type Probe struct {
+	Status string `json:"status" example:"ok"`
+} //	@name	Probe
+
+// healthz godoc
+//
+//	@Summary	Liveness: the process is up
+//	@Tags		probes
+//	@Produce	json
+//	@Success	200	{object}	Probe
+//	@Router		/healthz [get]
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, Probe{Status: "ok"})
+}
+
+// readyz godoc
+//
+//	@Summary	Readiness: the database answers
+//	@Tags		probes
+//	@Produce	json
+//	@Success	200	{object}	Probe
+//	@Failure	503	{object}	ErrorResponse
+//	@Router		/readyz [get]
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.DB.Ping(c.Request().Context()); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Probe{Status: "ready"})
+}
+
+func echoWrap(h http.Handler) echo.HandlerFunc { return echo.WrapHandler(h) }

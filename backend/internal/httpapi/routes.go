@@ -1,0 +1,40 @@
+package httpapi
+
+import (
+	echoSwagger "github.com/swaggo/echo-swagger"
+
+	_ "pulse/internal/httpapi/docs" // the generated OpenAPI document, served by Swagger UI
+
+	"pulse/internal/pulse"
+)
+
+// routes is every route of the service and its guard, on one screen.
+func (s *Server) routes() {
+	e := s.Echo
+
+	// Probes and docs: open.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/swagger/*", echoSwagger.WrapHandler)
+	if s.Metrics != nil {
+		e.GET("/metrics", echoWrap(s.Metrics))
+	}
+
+	// Ingestion by the platform's services: X-API-Key.
+	ingest := e.Group("/api/sessions", s.requireAPIKey)
+	ingest.POST("", s.createSession)
+	ingest.POST("/:id/quality", s.recordQuality)
+	ingest.POST("/:id/end", s.endSession)
+
+	// Admin sign-in: open, rate limited.
+	e.POST("/api/admin/auth/login", s.login, s.loginLimiter())
+	e.POST("/api/admin/auth/logout", s.logout)
+	e.GET("/api/admin/auth/me", s.me, s.requireRole(anyRole))
+
+	// Metrics: SYSTEM_MONITOR and SUPER_ADMIN only.
+	metrics := e.Group("/api/admin/metrics", s.requireRole(pulse.Role.CanViewMetrics))
+	metrics.GET("/current", s.currentMetrics)
+	metrics.GET("/sessions", s.sessionMetrics)
+	metrics.GET("/errors", s.errorTrend)
+	metrics.GET("/external-services", s.externalServices)
+}

@@ -1,0 +1,91 @@
+// Package httpapi is Pulse's HTTP adapter: Echo routes, guards, wire types and
+// the one error handler. Handlers read the same straight line: bind, validate,
+// call the domain, respond.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pulse/internal/auth"
+	"pulse/internal/pulse"
+)
+
+// Database is what the HTTP layer needs of the store beyond the domain
+// services: a ping for /readyz and the pool figures.
+type Database interface {
+	Ping(ctx context.Context) error
+	PoolStats() pulse.PoolStats
+}
+
+// Deps are the parts a Server is wired from; cmd/pulse builds them.
+type Deps struct {
+	Sessions   pulse.SessionService
+	Admins     pulse.AdminService
+	APIKeys    pulse.APIKeyService
+	Telemetry  pulse.TelemetryService
+	Providers  pulse.ProviderService
+	DB         Database
+	Tokens     *auth.Tokens
+	Thresholds pulse.HealthThresholds
+	Logger     *slog.Logger
+	// Now is the clock; time.Now when nil. Tests inject a fixed one.
+	Now func() time.Time
+
+	CookieSecure       bool
+	BodyLimit          string // e.g. "1M"
+	LoginRatePerMinute int
+	StaticDir          string // the built dashboard; "" serves none
+	// Metrics serves /metrics (Prometheus); nil serves none.
+	Metrics http.Handler
+	// Telemetry middleware, built once the routes are known so that it can
+	// label requests by route template; nil records nothing.
+	RequestTelemetry func(e *echo.Echo) echo.MiddlewareFunc
+	// Faults, when set, is consulted on ingestion requests to inject failures.
+	// Only `pulse demo` sets it.
+	Faults FaultInjector
+}
+
+// FaultInjector decides whether an ingestion request should fail on purpose.
+type FaultInjector interface {
+	Fail() bool
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	Echo *echo.Echo
+	log  *slog.Logger
+}
+
+// New builds the Echo instance with every route and middleware.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = newLogger()
+	}
+	if d.BodyLimit == "" {
+		d.BodyLimit = "1M"
+	}
+	if d.LoginRatePerMinute == 0 {
+		d.LoginRatePerMinute = 10
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{Deps: d, Echo: e, log: d.Logger}
+	e.HTTPErrorHandler = s.errorHandler
+	s.routes()
+	s.middleware()
+	return s
+}
+
+// ServeHTTP lets tests and servers use the Server as an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
+
+func (s *Server) now() time.Time { return s.Now().UTC() }

@@ -1,0 +1,297 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"pulse/internal/pulse"
+)
+
+// LeaderJob is the job name the checker asks pulse.Leader for.
+const LeaderJob = "provider-checks"
+
+const (
+	uptimeWindow = 24 * time.Hour
+	pruneEvery   = time.Hour
+	// storeTimeout bounds each round's store calls so that a hung database
+	// cannot stall the rounds.
+	storeTimeout = 10 * time.Second
+)
+
+// Deps are the checker's collaborators.
+type Deps struct {
+	// Store keeps the checks' history; required.
+	Store pulse.ProviderCheckStore
+	// Leader elects the one instance that runs the checks; nil means this
+	// instance always does (a single replica).
+	Leader pulse.Leader
+	// HTTPClient sends the checks; nil means a new client. Redirects are never
+	// followed, so that no credential travels to another host.
+	HTTPClient *http.Client
+	// Now is the clock for timestamps and uptime windows; nil means time.Now.
+	Now func() time.Time
+	// Logger nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Checker checks the providers in the background (Run) and serves the latest
+// results from memory (Services, Current). It implements pulse.ProviderService.
+type Checker struct {
+	cfg        Config
+	rules      Rules
+	store      pulse.ProviderCheckStore
+	leader     pulse.Leader
+	now        func() time.Time
+	log        *slog.Logger
+	probes     map[pulse.ServiceID]func(context.Context) Outcome
+	staleAfter time.Duration
+
+	mu    sync.RWMutex
+	cache map[pulse.ServiceID]pulse.ServiceHealth
+
+	// Run's own state, touched by the Run goroutine only.
+	release   func() // non-nil while this instance leads
+	history   map[pulse.ServiceID][]Verdict
+	lastPrune time.Time
+}
+
+var _ pulse.ProviderService = (*Checker)(nil)
+
+// New validates cfg, applies its defaults and returns a checker whose cache
+// already lists every provider: unconfigured ones as such, configured ones as
+// degraded "awaiting first check" until the first round (which Run starts at
+// once) or the store says more.
+func New(cfg Config, d Deps) (*Checker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Store == nil {
+		return nil, errors.New("providers: a ProviderCheckStore is required")
+	}
+	cfg = cfg.WithDefaults()
+	client := &http.Client{}
+	if d.HTTPClient != nil {
+		copied := *d.HTTPClient
+		client = &copied
+	}
+	client.CheckRedirect = noRedirects
+	c := &Checker{
+		cfg:        cfg,
+		rules:      cfg.Rules(),
+		store:      d.Store,
+		leader:     d.Leader,
+		now:        d.Now,
+		log:        d.Logger,
+		probes:     map[pulse.ServiceID]func(context.Context) Outcome{},
+		staleAfter: 3*cfg.CheckInterval + cfg.CheckTimeout,
+		cache:      map[pulse.ServiceID]pulse.ServiceHealth{},
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	p := prober{client: client, timeout: cfg.CheckTimeout, now: c.now}
+	if cfg.Configured(pulse.ServiceDaily) {
+		c.probes[pulse.ServiceDaily] = func(ctx context.Context) Outcome {
+			return p.daily(ctx, cfg.DailyAPIURL, cfg.DailyAPIKey)
+		}
+	}
+	if cfg.Configured(pulse.ServiceLiveKit) {
+		c.probes[pulse.ServiceLiveKit] = func(ctx context.Context) Outcome {
+			return p.livekit(ctx, cfg.LiveKitURL, cfg.LiveKitAPIKey, cfg.LiveKitAPISecret)
+		}
+	}
+	if cfg.Configured(pulse.ServiceBeyondPresence) {
+		c.probes[pulse.ServiceBeyondPresence] = func(ctx context.Context) Outcome {
+			return p.bey(ctx, cfg.BeyAPIURL, cfg.BeyAPIKey)
+		}
+	}
+	for _, id := range pulse.ServiceIDs {
+		c.cache[id] = initialHealth(id, cfg.Configured(id))
+	}
+	return c, nil
+}
+
+// Run checks the providers now and then every CheckInterval until ctx is
+// cancelled; call it once, in its own goroutine. Each round, this instance
+// either leads and checks, or follows and reads the leader's results from the
+// store.
+func (c *Checker) Run(ctx context.Context) {
+	defer c.stepDown()
+	ticker := time.NewTicker(c.cfg.CheckInterval)
+	defer ticker.Stop()
+	for {
+		c.round(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// round is one tick of Run.
+func (c *Checker) round(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	if c.lead(ctx) {
+		c.checkAll(ctx)
+		return
+	}
+	c.refresh(ctx)
+}
+
+// lead renews leadership: it gives up what it holds and asks again at once, so
+// that a lock lost with its database connection is noticed within a round,
+// while another instance can only take over in that instant, never alongside.
+// An error from the Leader counts as not leading.
+func (c *Checker) lead(ctx context.Context) bool {
+	if c.leader == nil {
+		if c.history == nil {
+			c.takeOver(ctx)
+		}
+		return true
+	}
+	wasLeading := c.release != nil
+	c.stepDown()
+	release, ok, err := c.leader.TryLead(ctx, LeaderJob)
+	if err != nil {
+		c.log.Warn("providers: could not ask for leadership; reading checks from the store", "err", err)
+		ok = false
+	}
+	if ok {
+		if release == nil {
+			release = func() {}
+		}
+		c.release = release
+	}
+	switch {
+	case ok && !wasLeading:
+		c.log.Info("providers: this instance now runs the provider checks")
+		c.takeOver(ctx)
+	case !ok && wasLeading:
+		c.log.Info("providers: another instance runs the provider checks now")
+	}
+	return ok
+}
+
+// stepDown gives leadership up if this instance holds it.
+func (c *Checker) stepDown() {
+	if c.release != nil {
+		c.release()
+		c.release = nil
+	}
+}
+
+// takeOver starts this instance's history from what the store last knew, so
+// that a change of leader neither forgets a provider is down nor restarts its
+// retries.
+func (c *Checker) takeOver(ctx context.Context) {
+	c.history = map[pulse.ServiceID][]Verdict{}
+	latest := c.refresh(ctx)
+	now := c.now()
+	for id, check := range latest {
+		if _, ok := c.probes[id]; ok && now.Sub(check.CheckedAt) <= c.staleAfter {
+			c.history[id] = []Verdict{seedVerdict(check, c.rules.DownAfter)}
+		}
+	}
+}
+
+// checked is one provider's raw result in a round.
+type checked struct {
+	outcome Outcome
+	at      time.Time
+}
+
+// checkAll checks every configured provider concurrently, judges, stores and
+// publishes the results.
+func (c *Checker) checkAll(ctx context.Context) {
+	results := make([]*checked, len(pulse.ServiceIDs))
+	var wg sync.WaitGroup
+	for i, id := range pulse.ServiceIDs {
+		probe, ok := c.probes[id]
+		if !ok {
+			continue
+		}
+		wg.Go(func() {
+			pctx, cancel := context.WithTimeout(ctx, c.cfg.CheckTimeout)
+			defer cancel()
+			o := probe(pctx)
+			results[i] = &checked{outcome: o, at: c.now()}
+		})
+	}
+	wg.Wait()
+	// A check cut short by shutdown says nothing about the provider.
+	if ctx.Err() != nil {
+		return
+	}
+
+	checks := make([]pulse.ProviderCheck, 0, len(c.probes))
+	for i, id := range pulse.ServiceIDs {
+		r := results[i]
+		if r == nil {
+			continue
+		}
+		v := c.rules.Judge(r.outcome, c.history[id])
+		c.remember(id, v)
+		checks = append(checks, pulse.ProviderCheck{
+			Service:   id,
+			Status:    v.Status,
+			LatencyMs: latencyMs(r.outcome.Latency),
+			CheckedAt: r.at,
+			Detail:    v.Detail,
+		})
+	}
+
+	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	for _, check := range checks {
+		if err := c.store.InsertProviderCheck(sctx, check); err != nil {
+			c.log.Warn("providers: could not store a check", "service", check.Service, "err", err)
+		}
+	}
+	now := c.now()
+	uptime, err := c.store.ProviderUptime(sctx, now.Add(-uptimeWindow))
+	if err != nil {
+		c.log.Warn("providers: could not read uptime", "err", err)
+	}
+	c.publish(checks, uptime, err == nil, true)
+	c.prune(sctx, now)
+}
+
+// remember appends v to the provider's history, keeping what flapping needs.
+func (c *Checker) remember(id pulse.ServiceID, v Verdict) {
+	h := append(c.history[id], v)
+	if keep := max(c.rules.FlapWindow, 1); len(h) > keep {
+		h = h[len(h)-keep:]
+	}
+	c.history[id] = h
+}
+
+// prune deletes history past retention, at most once per pruneEvery.
+func (c *Checker) prune(ctx context.Context, now time.Time) {
+	if !c.lastPrune.IsZero() && now.Sub(c.lastPrune) < pruneEvery {
+		return
+	}
+	c.lastPrune = now
+	n, err := c.store.PruneProviderChecks(ctx, now.Add(-c.cfg.HistoryRetention))
+	if err != nil {
+		c.log.Warn("providers: could not prune old checks", "err", err)
+		return
+	}
+	if n > 0 {
+		c.log.Info("providers: pruned old checks", "deleted", n)
+	}
+}
+
+// latencyMs converts a latency for storage, where 0 means no answer.
+func latencyMs(d time.Duration) float64 {
+	return float64(d) / float64(time.Millisecond)
+}

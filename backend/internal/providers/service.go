@@ -1,0 +1,118 @@
+package providers
+
+import (
+	"context"
+
+	"pulse/internal/pulse"
+)
+
+// Services returns every provider's latest health, in pulse.ServiceIDs order,
+// from memory: it never calls a provider nor the store.
+func (c *Checker) Services(context.Context) ([]pulse.ServiceHealth, error) {
+	return c.Current(), nil
+}
+
+// Current is Services without a context or an error, for a Prometheus
+// collector to read at scrape time. A check older than three intervals is
+// reported as stale (an operational one as degraded).
+func (c *Checker) Current() []pulse.ServiceHealth {
+	now := c.now()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]pulse.ServiceHealth, 0, len(pulse.ServiceIDs))
+	for _, id := range pulse.ServiceIDs {
+		out = append(out, markStale(clone(c.cache[id]), now, c.staleAfter))
+	}
+	return out
+}
+
+// initialHealth is what is known of a provider before any check.
+func initialHealth(id pulse.ServiceID, configured bool) pulse.ServiceHealth {
+	h := pulse.ServiceHealth{ID: id, Name: id.ServiceName()}
+	switch {
+	case configured:
+		// Not knowing is not "operational": say so until the first round lands.
+		h.Status, h.Detail = pulse.StatusDegraded, "awaiting first check"
+	case id == pulse.ServiceLiveKit:
+		h.Status, h.Detail = pulse.StatusUnconfigured, "no server URL set"
+	default:
+		h.Status, h.Detail = pulse.StatusUnconfigured, "no API key set"
+	}
+	return h
+}
+
+// refresh reads the leader's latest checks and the uptime from the store into
+// the cache, and returns the checks read (nil when the store failed, in which
+// case the cache is kept as it was).
+func (c *Checker) refresh(ctx context.Context) map[pulse.ServiceID]pulse.ProviderCheck {
+	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	latest, err := c.store.LatestProviderChecks(sctx)
+	if err != nil {
+		c.log.Warn("providers: could not read the latest checks", "err", err)
+		return nil
+	}
+	uptime, err := c.store.ProviderUptime(sctx, c.now().Add(-uptimeWindow))
+	if err != nil {
+		c.log.Warn("providers: could not read uptime", "err", err)
+	}
+	checks := make([]pulse.ProviderCheck, 0, len(latest))
+	for _, id := range pulse.ServiceIDs {
+		if check, ok := latest[id]; ok {
+			checks = append(checks, check)
+		}
+	}
+	c.publish(checks, uptime, err == nil, false)
+	return latest
+}
+
+// publish puts checks of configured providers in the cache. When uptimeOK is
+// false the uptime could not be read and the cached one is kept. The leader
+// logs status changes; followers would only repeat them.
+func (c *Checker) publish(checks []pulse.ProviderCheck, uptime map[pulse.ServiceID]float64, uptimeOK, logChanges bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, check := range checks {
+		if _, configured := c.probes[check.Service]; !configured {
+			continue
+		}
+		prev := c.cache[check.Service]
+		h := pulse.ServiceHealth{
+			ID:        check.Service,
+			Name:      check.Service.ServiceName(),
+			Status:    check.Status,
+			CheckedAt: ptr(check.CheckedAt),
+			Detail:    check.Detail,
+			Uptime24h: prev.Uptime24h,
+		}
+		if check.LatencyMs > 0 {
+			h.LatencyMs = ptr(check.LatencyMs)
+		}
+		if uptimeOK {
+			h.Uptime24h = nil
+			if u, ok := uptime[check.Service]; ok {
+				h.Uptime24h = ptr(u)
+			}
+		}
+		if logChanges && prev.Status != h.Status {
+			c.log.Info("providers: status changed", "service", check.Service, "from", prev.Status, "to", h.Status, "detail", h.Detail)
+		}
+		c.cache[check.Service] = h
+	}
+}
+
+// clone copies h so that callers cannot reach into the cache.
+func clone(h pulse.ServiceHealth) pulse.ServiceHealth {
+	if h.LatencyMs != nil {
+		h.LatencyMs = ptr(*h.LatencyMs)
+	}
+	if h.CheckedAt != nil {
+		h.CheckedAt = ptr(*h.CheckedAt)
+	}
+	if h.Uptime24h != nil {
+		h.Uptime24h = ptr(*h.Uptime24h)
+	}
+	return h
+}
+
+func ptr[T any](v T) *T { return &v }

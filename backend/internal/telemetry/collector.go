@@ -1,0 +1,75 @@
+package telemetry
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Collector exports the Recorder's cumulative per-route counters to
+// Prometheus as const metrics built at scrape time, so the hot path never
+// touches client_golang. Register it on the caller's own registry:
+//
+//	reg.MustRegister(telemetry.NewCollector(rec))
+//
+// Series: pulse_http_requests_total{route,method,status_class} (status_class
+// 2xx|3xx|4xx|5xx, plus "canceled" for client disconnects) and
+// pulse_http_request_duration_seconds{route,method,status_class} (5ms..10s
+// buckets; canceled requests have no duration). Only combinations that have
+// been seen are exported, like a CounterVec.
+type Collector struct {
+	rec      *Recorder
+	requests *prometheus.Desc
+	duration *prometheus.Desc
+}
+
+var _ prometheus.Collector = (*Collector)(nil)
+
+// NewCollector returns a Collector of rec's counters.
+func NewCollector(rec *Recorder) *Collector {
+	labels := []string{"route", "method", "status_class"}
+	return &Collector{
+		rec: rec,
+		requests: prometheus.NewDesc("pulse_http_requests_total",
+			"API requests answered, by route template, method and status class.", labels, nil),
+		duration: prometheus.NewDesc("pulse_http_request_duration_seconds",
+			"API request latency, by route template, method and status class.", labels, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.requests
+	ch <- c.duration
+}
+
+// Collect implements prometheus.Collector.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	for _, rs := range c.rec.routes.Load().all {
+		for class := range rs.classes {
+			cs := &rs.classes[class]
+			// The count is the sum of the bucket counts read here, so the
+			// histogram stays self-consistent while requests keep coming.
+			var count uint64
+			cumulative := make(map[float64]uint64, len(promBounds))
+			for i := range cs.buckets {
+				count += cs.buckets[i].Load()
+				if i < len(promBounds) {
+					cumulative[promBounds[i]] = count
+				}
+			}
+			if count == 0 {
+				continue
+			}
+			sum := time.Duration(cs.sumNs.Load()).Seconds()
+			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(count),
+				rs.route, rs.method, classLabels[class])
+			ch <- prometheus.MustNewConstHistogram(c.duration, count, sum, cumulative,
+				rs.route, rs.method, classLabels[class])
+		}
+		if n := rs.canceled.Load(); n > 0 {
+			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n),
+				rs.route, rs.method, canceledLabel)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// DefaultSkipper records only the API: paths under /api/. Probes (/healthz,
+// /readyz), /metrics, Swagger UI and the static SPA files are skipped.
+func DefaultSkipper(path string) bool {
+	return !strings.HasPrefix(path, "/api/")
+}
+
+// Middleware times every request that skip (nil means DefaultSkipper) does
+// not exclude, by raw URL path, and records it under its route template
+// (c.Path()), method and final status.
+//
+// To see the status the client really gets, it renders errors itself: when
+// the chain below returns an error and nothing has been written yet, it calls
+// c.Error(err) (the central HTTPErrorHandler, which maps application error
+// codes to statuses) and then reads c.Response().Status; it returns nil
+// because the error has been handled. Hence its place in the chain:
+//
+//	e.Use(middleware.RequestID())            // outside: ids are set before errors are rendered
+//	e.Use(telemetry.Middleware(rec, nil))    // here
+//	e.Use(requestLogger)                     // inside: still sees the error value
+//	e.Use(middleware.Recover())              // inside: a panic becomes a 500 that is counted
+//
+// Middlewares outside it never see handler errors. A request whose client
+// went away before anything was written (its context canceled) is counted
+// with RecordCanceled, not as a request or an error.
+func Middleware(rec *Recorder, skip func(path string) bool) echo.MiddlewareFunc {
+	if skip == nil {
+		skip = DefaultSkipper
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if skip(req.URL.Path) {
+				return next(c)
+			}
+			// The server's context, taken before next: inner middlewares
+			// (e.g. ContextTimeout) may replace the request with a context
+			// they cancel themselves on return, which is not a disconnect.
+			ctx := req.Context()
+			start := rec.now()
+
+			err := next(c)
+
+			res := c.Response()
+			written := res.Committed
+			if err != nil && !written {
+				c.Error(err)
+			}
+			end := rec.now()
+			if !written && errors.Is(ctx.Err(), context.Canceled) {
+				rec.RecordCanceled(c.Path(), req.Method)
+				return nil
+			}
+			rec.Record(c.Path(), req.Method, res.Status, end.Sub(start), end)
+			return nil
+		}
+	}
+}

@@ -1,0 +1,230 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"pulse/internal/pulse"
+)
+
+// testServer is an Echo app wired like the real one: a central error
+// handler mapping pulse error codes, telemetry outside Recover.
+type testServer struct {
+	e             *echo.Echo
+	rec           *Recorder
+	clock         *fakeClock
+	errorHandlers int // calls of the central error handler
+}
+
+func newTestServer(t *testing.T, skip func(string) bool, inner ...echo.MiddlewareFunc) *testServer {
+	t.Helper()
+	ts := &testServer{e: echo.New(), clock: newFakeClock(t0.Add(10 * time.Second))}
+	ts.rec = NewRecorder(RecorderConfig{Instance: "a", Now: ts.clock.Now})
+	ts.e.HTTPErrorHandler = func(err error, c echo.Context) {
+		ts.errorHandlers++
+		if c.Response().Committed {
+			return
+		}
+		status := http.StatusInternalServerError
+		var he *echo.HTTPError
+		switch {
+		case errors.As(err, &he):
+			status = he.Code
+		case pulse.ErrorCode(err) == pulse.ENOTFOUND:
+			status = http.StatusNotFound // Echo's default handler would say 500
+		}
+		_ = c.JSON(status, map[string]string{"code": pulse.ErrorCode(err)})
+	}
+	ts.e.Use(Middleware(ts.rec, skip))
+	ts.e.Use(inner...)
+	ts.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+
+	ts.e.GET("/api/sessions/:id", func(c echo.Context) error {
+		ts.clock.Advance(250 * time.Millisecond)
+		return c.String(http.StatusOK, c.Param("id"))
+	})
+	ts.e.GET("/api/missing", func(echo.Context) error { return pulse.Errorf(pulse.ENOTFOUND, "no such thing") })
+	ts.e.GET("/api/unavailable", func(echo.Context) error { return echo.NewHTTPError(http.StatusServiceUnavailable) })
+	ts.e.GET("/api/panic", func(echo.Context) error { panic("boom") })
+	ts.e.GET("/api/wait", func(c echo.Context) error {
+		<-c.Request().Context().Done()
+		return c.Request().Context().Err()
+	})
+	ts.e.GET("/api/written", func(c echo.Context) error {
+		return c.String(http.StatusOK, "done") // the client leaves afterwards
+	})
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/swagger/*", "/*"} {
+		ts.e.GET(p, func(c echo.Context) error { return c.NoContent(http.StatusOK) })
+	}
+	ts.rec.Register(EchoRoutes(ts.e)...)
+	return ts
+}
+
+func (ts *testServer) do(t *testing.T, path string, ctx context.Context) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	w := httptest.NewRecorder()
+	ts.e.ServeHTTP(w, req)
+	return w
+}
+
+// minute returns the in-memory totals of the test minute (zeros if none).
+func (ts *testServer) minute(t *testing.T) minuteSnapshot {
+	t.Helper()
+	s, _ := snapshotAt(t, ts.rec, t0)
+	if s.hist == nil {
+		s.hist = NewHistogram()
+	}
+	return s
+}
+
+// routeCount is the cumulative count of one GET route and status class.
+func (ts *testServer) routeCount(route string, class int) uint64 {
+	var n uint64
+	cs := &ts.rec.routes.Load().lookup(route, "GET").classes[class]
+	for i := range cs.buckets {
+		n += cs.buckets[i].Load()
+	}
+	return n
+}
+
+func TestMiddleware(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("RecordsTheRouteTemplateAndLatency", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		assert.Equal(t, http.StatusOK, ts.do(t, "/api/sessions/1", ctx).Code)
+		assert.Equal(t, http.StatusOK, ts.do(t, "/api/sessions/2?x=y", ctx).Code)
+
+		assert.Equal(t, uint64(2), ts.routeCount("/api/sessions/:id", class2xx))
+		m := ts.minute(t)
+		assert.Equal(t, uint64(2), m.requests)
+		assert.Zero(t, m.errors)
+		assert.InEpsilon(t, 250.0, m.hist.Quantile(0.95), RelativeAccuracy)
+	})
+
+	t.Run("ErrorIsRenderedOnceWithTheMappedStatus", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		w := ts.do(t, "/api/missing", ctx)
+		assert.Equal(t, http.StatusNotFound, w.Code)
+		assert.JSONEq(t, `{"code":"not_found"}`, w.Body.String())
+		assert.Equal(t, 1, ts.errorHandlers)
+		assert.Equal(t, uint64(1), ts.routeCount("/api/missing", class4xx))
+		assert.Equal(t, uint64(1), ts.minute(t).clientErrors)
+		assert.Zero(t, ts.minute(t).errors)
+	})
+
+	t.Run("HTTPErrorKeepsItsCode", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		assert.Equal(t, http.StatusServiceUnavailable, ts.do(t, "/api/unavailable", ctx).Code)
+		assert.Equal(t, uint64(1), ts.routeCount("/api/unavailable", class5xx))
+		assert.Equal(t, uint64(1), ts.minute(t).errors)
+	})
+
+	t.Run("RecoveredPanicIsA5xx", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		assert.Equal(t, http.StatusInternalServerError, ts.do(t, "/api/panic", ctx).Code)
+		assert.Equal(t, uint64(1), ts.routeCount("/api/panic", class5xx))
+		m := ts.minute(t)
+		assert.Equal(t, uint64(1), m.requests)
+		assert.Equal(t, uint64(1), m.errors)
+	})
+
+	t.Run("ClientCancelIsNotAnError", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		canceled, cancel := context.WithCancel(ctx)
+		cancel()
+		ts.do(t, "/api/wait", canceled)
+
+		m := ts.minute(t)
+		assert.Zero(t, m.requests, "not a request")
+		assert.Zero(t, m.errors, "not an error")
+		assert.Zero(t, ts.routeCount("/api/wait", class5xx))
+		assert.Equal(t, uint64(1), ts.rec.routes.Load().lookup("/api/wait", "GET").canceled.Load())
+	})
+
+	t.Run("CancelAfterTheResponseIsARequest", func(t *testing.T) {
+		leave := func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				ctx, cancel := context.WithCancel(c.Request().Context())
+				c.SetRequest(c.Request().WithContext(ctx))
+				err := next(c)
+				cancel() // stands for the client hanging up once served
+				return err
+			}
+		}
+		// The cancel above hits a context of the inner middleware; the
+		// middleware must look at the server's context, which stays live.
+		ts := newTestServer(t, nil, leave)
+		ts.do(t, "/api/written", ctx)
+		assert.Equal(t, uint64(1), ts.minute(t).requests)
+		assert.Zero(t, ts.rec.routes.Load().lookup("/api/written", "GET").canceled.Load())
+
+		// And when the server's own context is canceled after writing,
+		// the written status still counts.
+		ts = newTestServer(t, nil)
+		serverCtx, cancel := context.WithCancel(ctx)
+		ts.e.GET("/api/hangup", func(c echo.Context) error {
+			err := c.String(http.StatusOK, "done")
+			cancel()
+			return err
+		})
+		ts.rec.Register(Route{Method: "GET", Path: "/api/hangup"})
+		ts.do(t, "/api/hangup", serverCtx)
+		assert.Equal(t, uint64(1), ts.routeCount("/api/hangup", class2xx))
+	})
+
+	t.Run("UnmatchedAPIPathIsA404OfUnmatched", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		ts.e.RouteNotFound("/api/*", func(c echo.Context) error { return c.NoContent(http.StatusNotFound) })
+		ts.rec.Register(EchoRoutes(ts.e)...)
+
+		assert.Equal(t, http.StatusNotFound, ts.do(t, "/api/nope/123", ctx).Code)
+		assert.Equal(t, uint64(1), ts.routeCount(UnmatchedRoute, class4xx))
+		assert.Equal(t, uint64(1), ts.minute(t).clientErrors)
+	})
+
+	t.Run("ProbesMetricsSwaggerAndStaticAreSkipped", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		for _, p := range []string{"/healthz", "/readyz", "/metrics", "/swagger/index.html", "/", "/assets/app.js", "/api"} {
+			require.Equal(t, http.StatusOK, ts.do(t, p, ctx).Code, p)
+		}
+		assert.Empty(t, ts.rec.snapshot())
+		for _, rs := range ts.rec.routes.Load().all {
+			for class := range numClasses {
+				assert.Zero(t, ts.routeCount(rs.route, class), rs.route)
+			}
+		}
+	})
+
+	t.Run("CustomSkipperRecordsMore", func(t *testing.T) {
+		ts := newTestServer(t, func(string) bool { return false })
+		ts.do(t, "/healthz", ctx)
+		assert.Equal(t, uint64(1), ts.routeCount("/healthz", class2xx))
+	})
+}
+
+func TestDefaultSkipper(t *testing.T) {
+	for path, skipped := range map[string]bool{
+		"/api/sessions":       false,
+		"/api/admin/metrics":  false,
+		"/healthz":            true,
+		"/readyz":             true,
+		"/metrics":            true,
+		"/swagger/index.html": true,
+		"/":                   true,
+		"/index.html":         true,
+		"/apix":               true,
+	} {
+		assert.Equal(t, skipped, DefaultSkipper(path), path)
+	}
+}

@@ -1,0 +1,225 @@
+package telemetry
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"pulse/internal/pulse"
+)
+
+// ringSize is how many minutes the Recorder keeps in memory: the current one
+// and five completed ones, so a completed minute survives a few failed
+// flushes before its slot is reused. About 18 KB per slot.
+const ringSize = 6
+
+// slotFree marks a slot that holds no minute, or one being reset.
+const slotFree = -1
+
+// cacheLinePad keeps the read-mostly minute apart from the counters every
+// request writes, so reading it does not bounce between cores.
+type cacheLinePad [64]byte
+
+// minuteSlot is one minute of traffic of this instance.
+type minuteSlot struct {
+	minute atomic.Int64 // Unix minute held, or slotFree
+	_      cacheLinePad
+
+	requests     atomic.Uint64
+	errors       atomic.Uint64 // 5xx
+	clientErrors atomic.Uint64 // 4xx
+	_            cacheLinePad
+
+	hist [numBuckets]atomic.Uint64
+}
+
+// RecorderConfig configures a Recorder.
+type RecorderConfig struct {
+	// Instance names this process in the shared rollup table. It must be
+	// unique among the running instances and should change on restart
+	// (e.g. hostname-pid or a random id): a new process re-using the id of
+	// a dead one within the same minute would overwrite that minute's row.
+	// Empty means "local".
+	Instance string
+	// Routes are the route templates served; others count as
+	// UnmatchedRoute. More can be added with Register before serving.
+	Routes []Route
+	// Now is the clock; nil means time.Now. Tests inject their own.
+	Now func() time.Time
+}
+
+// Recorder counts every API request in memory: per-minute slots for the
+// rollups and cumulative per-route counters for Prometheus. Record is safe
+// for concurrent use, allocates nothing and takes no lock except when a slot
+// moves on to a new minute (once a minute).
+type Recorder struct {
+	instance string
+	now      func() time.Time
+
+	routes     atomic.Pointer[routeTable]
+	registerMu sync.Mutex // serialises Register's copy-on-write
+
+	rotateMu sync.Mutex // held only to reset a slot for a new minute
+	slots    [ringSize]minuteSlot
+}
+
+// NewRecorder returns a Recorder that knows cfg.Routes.
+func NewRecorder(cfg RecorderConfig) *Recorder {
+	r := &Recorder{instance: cfg.Instance, now: cfg.Now}
+	if r.instance == "" {
+		r.instance = "local"
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	for i := range r.slots {
+		r.slots[i].minute.Store(slotFree)
+	}
+	r.routes.Store(newRouteTable().with(cfg.Routes))
+	return r
+}
+
+// Instance is the instance id the rollups are written under.
+func (r *Recorder) Instance() string { return r.instance }
+
+// Register adds routes. Counters of routes already known are kept. It is
+// safe to call at any time, but routes served before they are registered
+// count as UnmatchedRoute meanwhile, so call it before serving.
+func (r *Recorder) Register(routes ...Route) {
+	r.registerMu.Lock()
+	defer r.registerMu.Unlock()
+	r.routes.Store(r.routes.Load().with(routes))
+}
+
+// Record counts one answered request: its route template (c.Path() in
+// Echo), method, HTTP status and latency, in the minute of at (the time the
+// response was done, so that only the current minute is still growing).
+func (r *Recorder) Record(route, method string, status int, latency time.Duration, at time.Time) {
+	if latency < 0 {
+		latency = 0
+	}
+	class := statusClass(status)
+	r.routes.Load().lookup(route, method).classes[class].observe(latency)
+
+	s := r.slotFor(at)
+	if s == nil {
+		return
+	}
+	s.requests.Add(1)
+	switch class {
+	case class5xx:
+		s.errors.Add(1)
+	case class4xx:
+		s.clientErrors.Add(1)
+	}
+	s.hist[bucketIndex(latency)].Add(1)
+}
+
+// RecordCanceled counts a request the client abandoned before the response
+// was written. It is neither a request nor an error in the rollups (its
+// latency says nothing about the service and counting it would dilute the
+// error rate); Prometheus shows it as status_class="canceled".
+func (r *Recorder) RecordCanceled(route, method string) {
+	r.routes.Load().lookup(route, method).canceled.Add(1)
+}
+
+// slotFor returns the slot of the minute of at, moving a slot on to that
+// minute if needed. It returns nil for a minute so old its slot has been
+// reused (a request that finished more than ringSize minutes late).
+func (r *Recorder) slotFor(at time.Time) *minuteSlot {
+	sec := at.Unix()
+	if sec < 0 { // before 1970: only a broken clock; keeps the index positive
+		return nil
+	}
+	m := sec / 60
+	s := &r.slots[m%ringSize]
+	if s.minute.Load() == m {
+		return s
+	}
+	return r.rotate(s, m)
+}
+
+func (r *Recorder) rotate(s *minuteSlot, m int64) *minuteSlot {
+	r.rotateMu.Lock()
+	defer r.rotateMu.Unlock()
+	cur := s.minute.Load()
+	switch {
+	case cur == m: // another request rotated it meanwhile
+		return s
+	case cur > m:
+		return nil
+	}
+	// Free the slot first so a concurrent snapshot sees the reset, not a
+	// half-cleared old minute.
+	s.minute.Store(slotFree)
+	s.requests.Store(0)
+	s.errors.Store(0)
+	s.clientErrors.Store(0)
+	for i := range s.hist {
+		s.hist[i].Store(0)
+	}
+	s.minute.Store(m)
+	return s
+}
+
+// minuteSnapshot is a consistent-enough copy of one minute slot.
+type minuteSnapshot struct {
+	minute       time.Time // UTC
+	requests     uint64
+	errors       uint64
+	clientErrors uint64
+	hist         *Histogram
+}
+
+// fingerprint changes whenever any counter of the minute moves: every
+// Record increments at least one of the summed fields.
+func (s minuteSnapshot) fingerprint() uint64 {
+	return s.requests + s.errors + s.clientErrors + s.hist.Count()
+}
+
+// rollup is the snapshot as the row the flusher writes.
+func (s minuteSnapshot) rollup(instance string) pulse.Rollup {
+	b, _ := s.hist.MarshalBinary() // never fails
+	return pulse.Rollup{
+		Minute:       s.minute,
+		Instance:     instance,
+		Requests:     int64(s.requests),
+		Errors:       int64(s.errors),
+		ClientErrors: int64(s.clientErrors),
+		Histogram:    b,
+	}
+}
+
+// snapshot copies the minutes in memory that saw traffic, oldest first.
+func (r *Recorder) snapshot() []minuteSnapshot {
+	out := make([]minuteSnapshot, 0, ringSize)
+	for i := range r.slots {
+		s := &r.slots[i]
+		m := s.minute.Load()
+		if m == slotFree {
+			continue
+		}
+		snap := minuteSnapshot{
+			minute:       time.Unix(m*60, 0).UTC(),
+			requests:     s.requests.Load(),
+			errors:       s.errors.Load(),
+			clientErrors: s.clientErrors.Load(),
+			hist:         NewHistogram(),
+		}
+		for j := range s.hist {
+			if c := s.hist[j].Load(); c != 0 {
+				snap.hist.counts[j] = c
+				snap.hist.total += c
+			}
+		}
+		// Seqlock-style check: a slot rotated while being copied is dropped;
+		// its old minute is gone and its new one has barely started.
+		if s.minute.Load() != m || snap.requests == 0 {
+			continue
+		}
+		out = append(out, snap)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].minute.Before(out[j].minute) })
+	return out
+}

@@ -1,0 +1,203 @@
+package telemetry
+
+import (
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Route is one registered route: an HTTP method and Echo's path template
+// (e.g. "/api/sessions/:id").
+type Route struct {
+	Method string
+	Path   string
+}
+
+// UnmatchedRoute is the route label of every request whose (method, path
+// template) was not registered: 404s, 405s, routes nobody told us about. One
+// label value keeps the Prometheus cardinality bounded whatever clients send.
+const UnmatchedRoute = "unmatched"
+
+// EchoRoutes lists the routes registered on e, to hand to NewRecorder or
+// Recorder.Register once every route is added. Echo's internal 404 routes
+// are left out (they count as UnmatchedRoute).
+func EchoRoutes(e *echo.Echo) []Route {
+	var routes []Route
+	for _, r := range e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		routes = append(routes, Route{Method: r.Method, Path: r.Path})
+	}
+	return routes
+}
+
+// Methods are told apart by a fixed index so the hot path needs no string
+// concatenation: a switch on the method, then one map lookup on the path.
+const (
+	methodGet = iota
+	methodHead
+	methodPost
+	methodPut
+	methodPatch
+	methodDelete
+	methodConnect
+	methodOptions
+	methodTrace
+	methodOther // any non-standard method, so clients cannot inflate labels
+	numMethods
+)
+
+var methodLabels = [numMethods]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "OTHER"}
+
+func methodIndex(m string) int {
+	switch m {
+	case http.MethodGet:
+		return methodGet
+	case http.MethodHead:
+		return methodHead
+	case http.MethodPost:
+		return methodPost
+	case http.MethodPut:
+		return methodPut
+	case http.MethodPatch:
+		return methodPatch
+	case http.MethodDelete:
+		return methodDelete
+	case http.MethodConnect:
+		return methodConnect
+	case http.MethodOptions:
+		return methodOptions
+	case http.MethodTrace:
+		return methodTrace
+	}
+	return methodOther
+}
+
+// Status classes. 1xx (protocol upgrades) count as 2xx: they are not errors.
+const (
+	class2xx = iota
+	class3xx
+	class4xx
+	class5xx
+	numClasses
+)
+
+var classLabels = [numClasses]string{"2xx", "3xx", "4xx", "5xx"}
+
+// canceledLabel is the status_class of requests the client abandoned before
+// the response was written; they are exported as a count only.
+const canceledLabel = "canceled"
+
+func statusClass(status int) int {
+	switch {
+	case status >= 500:
+		return class5xx
+	case status >= 400:
+		return class4xx
+	case status >= 300:
+		return class3xx
+	}
+	return class2xx
+}
+
+// promBounds are the upper bounds (seconds) of the exported fixed-bucket
+// histogram: Prometheus' default buckets, 5ms..10s.
+var promBounds = [...]float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// promBoundsNs are promBounds as integer nanoseconds: the hot path compares
+// integers, never floats.
+var promBoundsNs = func() (ns [len(promBounds)]int64) {
+	for i, s := range promBounds {
+		ns[i] = int64(s * float64(time.Second))
+	}
+	return ns
+}()
+
+// classStats are the cumulative counters of one route × method × class.
+type classStats struct {
+	buckets [len(promBounds) + 1]atomic.Uint64 // per bucket (not cumulative); the last is +Inf
+	sumNs   atomic.Uint64
+}
+
+func (s *classStats) observe(latency time.Duration) {
+	ns := int64(latency)
+	i := 0
+	for i < len(promBoundsNs) && ns > promBoundsNs[i] {
+		i++
+	}
+	s.buckets[i].Add(1)
+	s.sumNs.Add(uint64(ns))
+}
+
+// routeStats are the cumulative counters of one route × method, kept for the
+// whole process lifetime (Prometheus counters never reset).
+type routeStats struct {
+	route, method string // labels
+	classes       [numClasses]classStats
+	canceled      atomic.Uint64
+}
+
+// routeTable is immutable once published: Register builds a new one, so the
+// hot path reads it through one atomic pointer load without locking.
+type routeTable struct {
+	byMethod  [numMethods]map[string]*routeStats
+	unmatched [numMethods]*routeStats
+	all       []*routeStats // registration order, then unmatched: the export order
+}
+
+func newRouteTable() *routeTable {
+	t := &routeTable{}
+	for m := range numMethods {
+		t.unmatched[m] = &routeStats{route: UnmatchedRoute, method: methodLabels[m]}
+	}
+	return t
+}
+
+// with returns a copy of t that also holds routes; existing entries keep
+// their counters.
+func (t *routeTable) with(routes []Route) *routeTable {
+	n := &routeTable{unmatched: t.unmatched}
+	for m, paths := range t.byMethod {
+		if paths != nil {
+			n.byMethod[m] = make(map[string]*routeStats, len(paths))
+			for p, rs := range paths {
+				n.byMethod[m][p] = rs
+			}
+		}
+	}
+	n.all = make([]*routeStats, 0, len(t.all)+len(routes))
+	for _, rs := range t.all {
+		if rs.route != UnmatchedRoute {
+			n.all = append(n.all, rs)
+		}
+	}
+	for _, r := range routes {
+		if r.Method == echo.RouteNotFound || r.Path == "" {
+			continue
+		}
+		m := methodIndex(r.Method)
+		if n.byMethod[m] == nil {
+			n.byMethod[m] = make(map[string]*routeStats)
+		}
+		if _, ok := n.byMethod[m][r.Path]; ok {
+			continue
+		}
+		rs := &routeStats{route: r.Path, method: methodLabels[m]}
+		n.byMethod[m][r.Path] = rs
+		n.all = append(n.all, rs)
+	}
+	n.all = append(n.all, n.unmatched[:]...)
+	return n
+}
+
+// lookup finds the stats of a request without allocating.
+func (t *routeTable) lookup(route, method string) *routeStats {
+	m := methodIndex(method)
+	if rs, ok := t.byMethod[m][route]; ok {
+		return rs
+	}
+	return t.unmatched[m]
+}
