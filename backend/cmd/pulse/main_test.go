@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"pulse/internal/config"
+	"pulse/internal/store"
+	"pulse/internal/store/storetest"
+	"pulse/internal/telemetry"
+)
+
+// cli runs one verb as the binary would and returns its stdout and stderr.
+func cli(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestCLI(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			_, dsn := e.Open(t)
+			t.Setenv("PULSE_DATABASE_URL", dsn)
+
+			t.Run("AdminCreate", func(t *testing.T) {
+				out, _, err := cli(t, "a-long-password\n", "admin", "create", "--email", "Ops@Example.org", "--role", "SYSTEM_MONITOR", "--password-stdin")
+				require.NoError(t, err)
+				assert.Contains(t, out, "ops@example.org")
+				assert.NotContains(t, out, "a-long-password")
+			})
+			t.Run("AdminCreateTwiceConflicts", func(t *testing.T) {
+				_, _, err := cli(t, "a-long-password\n", "admin", "create", "--email", "ops@example.org", "--role", "SUPER_ADMIN", "--password-stdin")
+				assert.ErrorContains(t, err, "already exists")
+			})
+			t.Run("AdminCreateNeedsPasswordStdin", func(t *testing.T) {
+				_, _, err := cli(t, "", "admin", "create", "--email", "x@example.org", "--role", "SUPER_ADMIN")
+				assert.ErrorIs(t, err, errUsage)
+			})
+			t.Run("AdminCreateUnknownRole", func(t *testing.T) {
+				_, _, err := cli(t, "a-long-password\n", "admin", "create", "--email", "x@example.org", "--role", "ROOT", "--password-stdin")
+				assert.ErrorContains(t, err, "unknown role")
+			})
+			t.Run("APIKeyCreatePrintsTheKeyAlone", func(t *testing.T) {
+				out, notes, err := cli(t, "", "apikey", "create", "--name", "video-gateway")
+				require.NoError(t, err)
+				key := strings.TrimSpace(out)
+				assert.Regexp(t, `^pulse_[A-Za-z0-9_-]{43}$`, key)
+				assert.NotContains(t, notes, key, "the key is printed once, on stdout")
+			})
+			t.Run("CategoryAdd", func(t *testing.T) {
+				_, _, err := cli(t, "", "category", "add", "Peer", "Support")
+				require.NoError(t, err)
+				_, _, err = cli(t, "", "category", "add", "peer support")
+				assert.ErrorContains(t, err, "already exists")
+			})
+			t.Run("UnknownVerb", func(t *testing.T) {
+				_, _, err := cli(t, "", "frobnicate")
+				assert.ErrorIs(t, err, errUsage)
+			})
+		})
+	}
+}
+
+type switchFaults struct{ on atomic.Bool }
+
+func (f *switchFaults) Fail() bool { return f.on.Load() }
+
+// TestServeKeepsTelemetryAcrossRestart is the telemetry promise end to end: a
+// burst of 5xx answers moves the error rate, and a restart loses none of the
+// flushed history.
+func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PULSE_DATABASE_URL", filepath.Join(dir, "pulse.db"))
+	t.Setenv("PULSE_ADDR", "127.0.0.1:0")
+	t.Setenv("PULSE_JWT_SECRET", strings.Repeat("s", 32))
+	t.Setenv("PULSE_TELEMETRY_FLUSH_INTERVAL", "100ms")
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	_, _, err = cli(t, "a-long-password\n", "admin", "create", "--email", "m@example.org", "--role", "SYSTEM_MONITOR", "--password-stdin")
+	require.NoError(t, err)
+	keyOut, _, err := cli(t, "", "apikey", "create", "--name", "t")
+	require.NoError(t, err)
+	key := strings.TrimSpace(keyOut)
+
+	faults := &switchFaults{}
+	start := func() (string, context.CancelFunc, chan error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{faults: faults,
+				ready: func(_ context.Context, base string, _ *store.DB, _ *telemetry.Recorder) { ready <- base }})
+		}()
+		select {
+		case base := <-ready:
+			return base, cancel, done
+		case err := <-done:
+			t.Fatalf("serve stopped: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not start")
+		}
+		return "", cancel, done
+	}
+	post := func(base, path, body string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", key)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	login := func(base string) string {
+		res, err := http.Post(base+"/api/admin/auth/login", "application/json", strings.NewReader(`{"email":"m@example.org","password":"a-long-password"}`))
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		return res.Cookies()[0].Value
+	}
+	get := func(base, token, path string, v any) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		require.Equal(t, http.StatusOK, res.StatusCode, string(b))
+		require.NoError(t, json.Unmarshal(b, v))
+	}
+
+	base, stop, done := start()
+	for range 10 {
+		require.Equal(t, http.StatusCreated, post(base, "/api/sessions", `{"category":"Mental Health","provider":"daily"}`))
+	}
+	faults.on.Store(true)
+	for range 5 {
+		require.Equal(t, http.StatusServiceUnavailable, post(base, "/api/sessions", `{"category":"Mental Health","provider":"daily"}`))
+	}
+	faults.on.Store(false)
+	token := login(base)
+	var cur struct {
+		ErrorRate *float64 `json:"error_rate_last_hour"`
+		Requests  *int64   `json:"requests_last_hour"`
+		P95       *float64 `json:"api_response_time_p95"`
+	}
+	get(base, token, "/api/admin/metrics/current", &cur)
+	require.NotNil(t, cur.ErrorRate)
+	assert.EqualValues(t, 16, *cur.Requests, "10 created, 5 failed, 1 login")
+	assert.InDelta(t, 5.0/16, *cur.ErrorRate, 0.0001)
+	assert.Greater(t, *cur.P95, 0.0)
+
+	stop()
+	require.NoError(t, <-done)
+
+	base, stop, done = start()
+	defer func() { stop(); <-done }()
+	token = login(base)
+	var trend struct {
+		Points []struct {
+			Requests int64 `json:"requests"`
+			Errors   int64 `json:"errors"`
+		} `json:"points"`
+	}
+	get(base, token, "/api/admin/metrics/errors", &trend)
+	require.Len(t, trend.Points, 24)
+	var requests, errors int64
+	for _, p := range trend.Points { // summed: the run may straddle an hour
+		requests, errors = requests+p.Requests, errors+p.Errors
+	}
+	assert.EqualValues(t, 5, errors, "the failures before the restart are still counted")
+	assert.GreaterOrEqual(t, requests, int64(17), "the first run's 16 requests and this run's login")
+}

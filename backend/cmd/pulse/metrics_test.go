@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"pulse/internal/config"
+	"pulse/internal/store"
+	"pulse/internal/telemetry"
+)
+
+// TestMetricsPassPromtool scrapes /metrics of a running server and lints it
+// with promtool (Debian package prometheus), as Prometheus itself would parse it.
+func TestMetricsPassPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool is not installed (apt-get install prometheus)")
+		}
+		t.Skip("promtool not installed")
+	}
+	t.Setenv("PULSE_DATABASE_URL", filepath.Join(t.TempDir(), "pulse.db"))
+	t.Setenv("PULSE_ADDR", "127.0.0.1:0")
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{
+			ready: func(_ context.Context, base string, _ *store.DB, _ *telemetry.Recorder) { ready <- base }})
+	}()
+	defer func() { cancel(); <-done }()
+	var base string
+	select {
+	case base = <-ready:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	// Some traffic, so that the request histograms have series.
+	for _, p := range []string{"/api/admin/metrics/current", "/api/nowhere"} {
+		res, err := http.Get(base + p)
+		require.NoError(t, err)
+		res.Body.Close()
+	}
+	res, err := http.Get(base + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	text := string(body)
+	for _, name := range []string{"pulse_http_requests_total", "pulse_http_request_duration_seconds_bucket", "pulse_active_sessions",
+		"go_sql_max_open_connections", "pulse_provider_status", "go_goroutines"} {
+		assert.True(t, strings.Contains(text, name), "/metrics lacks %s", name)
+	}
+	assert.Contains(t, text, `route="unmatched"`, "unknown paths share one label value")
+
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	assert.NoError(t, err, "promtool: %s", strings.TrimSpace(string(out)))
+}
