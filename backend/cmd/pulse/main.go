@@ -43,6 +43,8 @@ Commands:
                                           create an admin; roles: SUPER_ADMIN, SYSTEM_MONITOR, CONTENT_MANAGER
   apikey create --name N                  create an ingestion API key (printed once on stdout)
   category add NAME                       add a counselor category
+  demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
+                                          traffic (for evaluation; refuses a database with real admins)
 
 
 Configuration comes from PULSE_* environment variables; see the README.
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch verb := strings.Join(args[:min(2, len(args))], " "); {
 	case args[0] == "serve":
 		return serve(ctx, cfg, log, nil)
+	case args[0] == "demo":
+		return runDemo(ctx, cfg, log, args[1:], stdout, stderr)
 	case args[0] == "migrate":
 		db, err := openStore(ctx, cfg)
 		if err != nil {

@@ -111,3 +111,11 @@ func (db *DB) ListCategories(ctx context.Context) ([]pulse.Category, error) {
 	err := db.with(ctx).Raw(`SELECT id, name FROM categories ORDER BY name`).Scan(&cs).Error
 	return cs, translate(err)
 }
+
+// CountAdminsOutside counts admins whose email does not end with suffix: the
+// demo refuses to plant known passwords in a database real people use.
+func (db *DB) CountAdminsOutside(ctx context.Context, suffix string) (int64, error) {
+	var n int64
+	err := db.with(ctx).Raw(`SELECT COUNT(*) FROM admins WHERE email NOT LIKE ?`, "%"+suffix).Scan(&n).Error
+	return n, translate(err)
+}

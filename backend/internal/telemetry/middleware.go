@@ -29,9 +29,13 @@ func DefaultSkipper(path string) bool {
 //	e.Use(requestLogger)                     // inside: still sees the error value
 //	e.Use(middleware.Recover())              // inside: a panic becomes a 500 that is counted
 //
-// Middlewares outside it never see handler errors. A request whose client
-// went away before anything was written (its context canceled) is counted
-// with RecordCanceled, not as a request or an error.
+// Middlewares outside it never see handler errors.
+//
+// A request whose client went away (the server's request context canceled)
+// and that ended in an error or wrote nothing is counted with
+// RecordCanceled, not as a request or an error: the failure is the
+// disconnect's, not the service's. A response fully served before the
+// client left counts normally.
 func Middleware(rec *Recorder, skip func(path string) bool) echo.MiddlewareFunc {
 	if skip == nil {
 		skip = DefaultSkipper
@@ -55,12 +59,15 @@ func Middleware(rec *Recorder, skip func(path string) bool) echo.MiddlewareFunc 
 			if err != nil && !written {
 				c.Error(err)
 			}
-			end := rec.now()
-			if !written && errors.Is(ctx.Err(), context.Canceled) {
+			latency := rec.since(start)
+			// An error that an inner middleware already rendered (echo's
+			// RequestLogger with HandleError does) still comes back as err:
+			// with the client gone, that error is the disconnect's doing.
+			if (err != nil || !written) && errors.Is(ctx.Err(), context.Canceled) {
 				rec.RecordCanceled(c.Path(), req.Method)
 				return nil
 			}
-			rec.Record(c.Path(), req.Method, res.Status, end.Sub(start), end)
+			rec.Record(c.Path(), req.Method, res.Status, latency, start.Add(latency))
 			return nil
 		}
 	}

@@ -59,9 +59,6 @@ func newTestServer(t *testing.T, skip func(string) bool, inner ...echo.Middlewar
 		<-c.Request().Context().Done()
 		return c.Request().Context().Err()
 	})
-	ts.e.GET("/api/written", func(c echo.Context) error {
-		return c.String(http.StatusOK, "done") // the client leaves afterwards
-	})
 	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/swagger/*", "/*"} {
 		ts.e.GET(p, func(c echo.Context) error { return c.NoContent(http.StatusOK) })
 	}
@@ -152,35 +149,66 @@ func TestMiddleware(t *testing.T) {
 		assert.Equal(t, uint64(1), ts.rec.routes.Load().lookup("/api/wait", "GET").canceled.Load())
 	})
 
-	t.Run("CancelAfterTheResponseIsARequest", func(t *testing.T) {
-		leave := func(next echo.HandlerFunc) echo.HandlerFunc {
+	t.Run("ClientCancelRenderedByAnInnerLoggerIsNotAnError", func(t *testing.T) {
+		// echo's RequestLogger with HandleError renders the error itself
+		// and still returns it: the response is committed (a 500) by the
+		// time the telemetry middleware looks.
+		logger := middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+			HandleError: true, LogStatus: true,
+			LogValuesFunc: func(echo.Context, middleware.RequestLoggerValues) error { return nil },
+		})
+		ts := newTestServer(t, nil, logger)
+		canceled, cancel := context.WithCancel(ctx)
+		cancel()
+		assert.Equal(t, http.StatusInternalServerError, ts.do(t, "/api/wait", canceled).Code)
+
+		assert.Zero(t, ts.minute(t).errors)
+		assert.Zero(t, ts.routeCount("/api/wait", class5xx))
+		assert.Equal(t, uint64(1), ts.rec.routes.Load().lookup("/api/wait", "GET").canceled.Load())
+		assert.Equal(t, 1, ts.errorHandlers, "rendered once")
+	})
+
+	t.Run("ErrorRenderedByAnInnerLoggerKeepsItsStatus", func(t *testing.T) {
+		logger := middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+			HandleError: true, LogStatus: true,
+			LogValuesFunc: func(echo.Context, middleware.RequestLoggerValues) error { return nil },
+		})
+		ts := newTestServer(t, nil, logger)
+		assert.Equal(t, http.StatusNotFound, ts.do(t, "/api/missing", ctx).Code)
+		assert.Equal(t, uint64(1), ts.routeCount("/api/missing", class4xx))
+		assert.Equal(t, 1, ts.errorHandlers, "rendered once")
+	})
+
+	t.Run("InnerMiddlewareCancelIsNotADisconnect", func(t *testing.T) {
+		// Like echo's ContextTimeout: a context of its own, canceled on
+		// return. The middleware must judge the server's context, or every
+		// error behind such a middleware would pass for a disconnect.
+		ownContext := func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				ctx, cancel := context.WithCancel(c.Request().Context())
+				defer cancel()
 				c.SetRequest(c.Request().WithContext(ctx))
-				err := next(c)
-				cancel() // stands for the client hanging up once served
-				return err
+				return next(c)
 			}
 		}
-		// The cancel above hits a context of the inner middleware; the
-		// middleware must look at the server's context, which stays live.
-		ts := newTestServer(t, nil, leave)
-		ts.do(t, "/api/written", ctx)
-		assert.Equal(t, uint64(1), ts.minute(t).requests)
-		assert.Zero(t, ts.rec.routes.Load().lookup("/api/written", "GET").canceled.Load())
+		ts := newTestServer(t, nil, ownContext)
+		assert.Equal(t, http.StatusServiceUnavailable, ts.do(t, "/api/unavailable", ctx).Code)
+		assert.Equal(t, uint64(1), ts.minute(t).errors)
+		assert.Zero(t, ts.rec.routes.Load().lookup("/api/unavailable", "GET").canceled.Load())
+	})
 
-		// And when the server's own context is canceled after writing,
-		// the written status still counts.
-		ts = newTestServer(t, nil)
+	t.Run("CancelAfterTheResponseIsARequest", func(t *testing.T) {
+		ts := newTestServer(t, nil)
 		serverCtx, cancel := context.WithCancel(ctx)
 		ts.e.GET("/api/hangup", func(c echo.Context) error {
 			err := c.String(http.StatusOK, "done")
-			cancel()
+			cancel() // the client hangs up once served
 			return err
 		})
 		ts.rec.Register(Route{Method: "GET", Path: "/api/hangup"})
 		ts.do(t, "/api/hangup", serverCtx)
 		assert.Equal(t, uint64(1), ts.routeCount("/api/hangup", class2xx))
+		assert.Equal(t, uint64(1), ts.minute(t).requests)
 	})
 
 	t.Run("UnmatchedAPIPathIsA404OfUnmatched", func(t *testing.T) {

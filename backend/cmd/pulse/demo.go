@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"pulse/internal/auth"
+	"pulse/internal/config"
+	"pulse/internal/demo"
+	"pulse/internal/pulse"
+	"pulse/internal/store"
+	"pulse/internal/telemetry"
+)
+
+const demoPassword = "pulse-demo"
+
+var demoAccounts = []struct {
+	email string
+	role  pulse.Role
+}{
+	{"super@pulse.demo", pulse.RoleSuperAdmin},
+	{"monitor@pulse.demo", pulse.RoleSystemMonitor},
+	{"content@pulse.demo", pulse.RoleContentManager},
+}
+
+// runDemo runs the server with demo accounts, a month of replayed history and
+// live traffic through the real API. It is a verb of its own, with no
+// environment switch, so that no production deployment turns it on by
+// accident; and it refuses a database that has real admins.
+func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	backfill := fs.Duration("backfill", 24*time.Hour, "request history to replay (0 for none); a month of sessions comes with it")
+	peak := fs.Int("peak", 40, "live sessions at the busiest moment")
+	if err := fs.Parse(args); err != nil {
+		return usageErr("%v", err)
+	}
+	if os.Getenv("PULSE_LOG_LEVEL") == "" {
+		log = newLogger(config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, stderr)
+	}
+
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	key, err := prepareDemo(ctx, db, *backfill, stderr)
+	db.Close()
+	if err != nil {
+		return err
+	}
+
+	faults := demo.NewFaults()
+	return serve(ctx, cfg, log, &serveOptions{
+		faults: faults,
+		ready: func(ctx context.Context, base string, _ *store.DB, _ *telemetry.Recorder) {
+			fmt.Fprintf(stdout, `
+  Pulse demo is running: %s/admin/dashboard
+
+  Sign in with password %q as
+    monitor@pulse.demo   SYSTEM_MONITOR   sees the dashboard
+    super@pulse.demo     SUPER_ADMIN      sees the dashboard
+    content@pulse.demo   CONTENT_MANAGER  is told they are not authorized
+
+  Live demo traffic goes through the API (about %d sessions at peak), with a
+  small share of injected 5xx answers and a burst every %s.
+  API key for your own requests (X-API-Key): %s
+  Swagger UI: %s/swagger/index.html   Prometheus: %s/metrics
+
+  Demo mode is for evaluation only: never run it against a production database.
+  Stop with Ctrl-C.
+
+`, base, demoPassword, *peak, faults.BurstEvery, key, base, base)
+			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log}).Run(ctx)
+		},
+	})
+}
+
+// prepareDemo creates the demo accounts and an API key, and replays history.
+func prepareDemo(ctx context.Context, db *store.DB, backfill time.Duration, progress io.Writer) (string, error) {
+	if n, err := db.CountAdminsOutside(ctx, "@pulse.demo"); err != nil {
+		return "", err
+	} else if n > 0 {
+		return "", fmt.Errorf("this database has %d admin(s) outside @pulse.demo: pulse demo will not add accounts with a known password to it; point PULSE_DATABASE_URL at a scratch database", n)
+	}
+	hash, err := auth.HashPassword(demoPassword)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range demoAccounts {
+		_, err := db.AdminByEmail(ctx, a.email)
+		if pulse.ErrorCode(err) == pulse.ENOTFOUND {
+			_, err = db.CreateAdmin(ctx, pulse.Admin{Email: a.email, Role: a.role, PasswordHash: hash})
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	secret, prefix, keyHash, err := auth.NewAPIKey()
+	if err != nil {
+		return "", err
+	}
+	if _, err := db.CreateAPIKey(ctx, pulse.APIKey{Name: "demo traffic", Prefix: prefix, Hash: keyHash}); err != nil {
+		return "", err
+	}
+	if backfill <= 0 {
+		return secret, nil
+	}
+
+	now := time.Now()
+	sum, err := db.SessionSummary(ctx, now, pulse.SummaryWindowDays)
+	if err != nil {
+		return "", err
+	}
+	if sum.Total == 0 {
+		fmt.Fprintln(progress, "demo data: replaying 30 days of sessions through the store")
+		n, err := demo.BackfillSessions(ctx, db, now, pulse.SummaryWindowDays-1, 90, bar(progress, "  sessions "))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(progress, "\n  %d past sessions recorded\n", n)
+	} else {
+		fmt.Fprintf(progress, "demo data: %d sessions already in the last 30 days; not replaying them again\n", sum.Total)
+	}
+	hours := int(backfill / time.Hour)
+	fmt.Fprintf(progress, "demo data: replaying %d hours of API requests through the telemetry recorder\n", hours)
+	n, err := demo.BackfillTelemetry(ctx, db, now, hours, bar(progress, "  requests "))
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(progress, "\n  %d past requests recorded (instance %q)\n", n, demo.BackfillInstance)
+	return secret, nil
+}
+
+// bar draws a one-line progress bar.
+func bar(w io.Writer, label string) demo.Progress {
+	return func(done, total int) {
+		const width = 30
+		filled := width * done / max(total, 1)
+		fmt.Fprintf(w, "\r%s[%-*s] %3d%%", label, width, strings.Repeat("#", filled), 100*done/max(total, 1))
+	}
+}
