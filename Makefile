@@ -1,7 +1,9 @@
-# Pulse: `make run` serves the dashboard and API on the embedded SQLite
-# database; `make test` runs every test (Go on SQLite and, when
-# PULSE_TEST_DATABASE_URL is set, PostgreSQL; the dashboard's Vitest suite;
-# the OpenAPI drift check).
+# Pulse: `make run` builds everything and starts the demo (the dashboard and
+# API with demo accounts, replayed history and live demo traffic) on the
+# embedded SQLite database; `make serve` starts it without demo data.
+# `make test` runs every test: Go on SQLite and, when PULSE_TEST_DATABASE_URL
+# is set, PostgreSQL; the OpenAPI drift check; the dashboard's type-check,
+# Vitest suite and build; the compose file check; the browser end-to-end test.
 
 SHELL := /bin/bash
 GO    ?= go
@@ -10,10 +12,14 @@ BIN   := bin/pulse
 
 export PULSE_STATIC_DIR ?= $(CURDIR)/frontend/dist
 
-.PHONY: run build backend frontend frontend-deps test test-go test-frontend test-e2e openapi openapi-check vet bench clean
+.PHONY: run serve build backend frontend frontend-deps test test-go test-frontend test-e2e compose-check openapi openapi-check vet bench clean
 
-## run: build everything and serve on the SQLite default (PULSE_* settings are honoured)
+## run: build everything and start the demo on the SQLite default (PULSE_* settings are honoured)
 run: build
+	$(BIN) demo
+
+## serve: build everything and serve without demo data
+serve: build
 	$(BIN) serve
 
 ## build: the dashboard into frontend/dist and the binary into bin/pulse
@@ -30,7 +36,7 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 ## test: every test the project has
-test: vet test-go openapi-check test-frontend
+test: vet test-go openapi-check test-frontend compose-check test-e2e
 
 vet:
 	cd backend && $(GO) vet ./...
@@ -40,6 +46,12 @@ test-go:
 
 test-frontend: frontend-deps
 	cd frontend && npm run typecheck && npm test
+
+test-e2e: build
+	scripts/e2e.sh
+
+compose-check:
+	scripts/check-compose.sh
 
 bench:
 	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/

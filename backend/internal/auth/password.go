@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"sync"
+
 	"golang.org/x/crypto/bcrypt"
 
 	"pulse/internal/pulse"
@@ -24,8 +26,12 @@ func CheckPassword(hash, pw string) bool {
 }
 
 // dummyHash lets a login for an unknown email cost the same bcrypt time as a
-// wrong password, so response time does not reveal which emails exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("pulse-timing-equaliser"), bcrypt.DefaultCost)
+// wrong password, so response time does not reveal which emails exist. It is
+// made on first use: CLI verbs should not pay for it.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("pulse-timing-equaliser"), bcrypt.DefaultCost)
+	return h
+})
 
 // BurnPasswordCheck spends one bcrypt comparison.
-func BurnPasswordCheck(pw string) { _ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw)) }
+func BurnPasswordCheck(pw string) { _ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(pw)) }

@@ -30,6 +30,9 @@ func (db *DB) UpsertRollups(ctx context.Context, rs []pulse.Rollup) error {
 	}
 	rows := make([]rollupRow, len(rs))
 	for i, r := range rs {
+		if r.Histogram == nil {
+			r.Histogram = []byte{} // the column is NOT NULL; an empty histogram is valid
+		}
 		rows[i] = rollupRow{Minute: utc(r.Minute), Instance: r.Instance, Requests: r.Requests, Errors: r.Errors, ClientErrors: r.ClientErrors, Histogram: r.Histogram}
 	}
 	err := db.with(ctx).Clauses(clause.OnConflict{

@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"pulse/internal/pulse"
+	"pulse/internal/store"
+	"pulse/internal/store/storetest"
+)
+
+func TestRollups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m := time.Date(2026, 11, 26, 11, 59, 0, 0, time.UTC)
+		require.NoError(t, db.UpsertRollups(ctx, []pulse.Rollup{
+			{Minute: m, Instance: "a", Requests: 10, Errors: 1, Histogram: []byte{1, 2}},
+			{Minute: m, Instance: "b", Requests: 5},
+			{Minute: m.Add(-2 * time.Hour), Instance: "a", Requests: 99},
+		}))
+		t.Run("UpsertReplacesTheSameMinuteAndInstance", func(t *testing.T) {
+			require.NoError(t, db.UpsertRollups(ctx, []pulse.Rollup{{Minute: m, Instance: "a", Requests: 12, Errors: 2, ClientErrors: 1, Histogram: []byte{3}}}))
+			rs, err := db.ListRollups(ctx, m.Add(-time.Hour))
+			require.NoError(t, err)
+			require.Len(t, rs, 2)
+			byInstance := map[string]pulse.Rollup{rs[0].Instance: rs[0], rs[1].Instance: rs[1]}
+			assert.Equal(t, pulse.Rollup{Minute: m, Instance: "a", Requests: 12, Errors: 2, ClientErrors: 1, Histogram: []byte{3}}, byInstance["a"])
+			assert.EqualValues(t, 5, byInstance["b"].Requests)
+		})
+		t.Run("Prune", func(t *testing.T) {
+			n, err := db.PruneRollups(ctx, m.Add(-time.Hour))
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, n)
+		})
+	})
+}
+
+func TestProviderChecks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+		for i, st := range []pulse.ServiceStatus{pulse.StatusOperational, pulse.StatusOperational, pulse.StatusOperational, pulse.StatusDown} {
+			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Service: pulse.ServiceDaily, Status: st, LatencyMs: float64(10 * i),
+				CheckedAt: now.Add(time.Duration(i-3) * time.Minute), Detail: string(st)}))
+		}
+		require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Service: pulse.ServiceLiveKit, Status: pulse.StatusOperational, CheckedAt: now.Add(-25 * time.Hour)}))
+
+		latest, err := db.LatestProviderChecks(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, pulse.StatusDown, latest[pulse.ServiceDaily].Status)
+		assert.True(t, latest[pulse.ServiceDaily].CheckedAt.Equal(now))
+		assert.NotContains(t, latest, pulse.ServiceBeyondPresence)
+
+		up, err := db.ProviderUptime(ctx, now.Add(-24*time.Hour))
+		require.NoError(t, err)
+		assert.InDelta(t, 0.75, up[pulse.ServiceDaily], 1e-9)
+		assert.NotContains(t, up, pulse.ServiceLiveKit, "checked only before the window")
+
+		n, err := db.PruneProviderChecks(ctx, now.Add(-24*time.Hour))
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, n)
+	})
+}
+
+func TestLeader(t *testing.T) {
+	t.Run("SQLiteAlwaysLeads", func(t *testing.T) {
+		db, _ := storetest.MustOpenSQLite(t)
+		_, ok, err := db.TryLead(context.Background(), "job")
+		require.NoError(t, err)
+		assert.True(t, ok)
+	})
+	t.Run("PostgresOneLeaderAtATime", func(t *testing.T) {
+		a, dsn := storetest.MustOpenPostgres(t)
+		b, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 2})
+		require.NoError(t, err)
+		defer b.Close()
+		ctx := context.Background()
+		job := "leader-test-" + dsn // unique per test schema
+
+		release, ok, err := a.TryLead(ctx, job)
+		require.NoError(t, err)
+		require.True(t, ok)
+		_, ok, err = a.TryLead(ctx, job)
+		require.NoError(t, err)
+		assert.True(t, ok, "the leader keeps leading")
+		_, ok, err = b.TryLead(ctx, job)
+		require.NoError(t, err)
+		assert.False(t, ok, "a second replica does not lead")
+
+		release()
+		releaseB, ok, err := b.TryLead(ctx, job)
+		require.NoError(t, err)
+		assert.True(t, ok, "leadership passes on once released")
+		releaseB()
+	})
+	t.Run("PostgresLeaderThatDiesHandsOver", func(t *testing.T) {
+		a, dsn := storetest.MustOpenPostgres(t)
+		b, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 2})
+		require.NoError(t, err)
+		defer b.Close()
+		ctx := context.Background()
+		job := "leader-death-" + dsn
+		_, ok, err := a.TryLead(ctx, job)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.NoError(t, a.Close()) // the process holding the lock goes away
+		_, ok, err = b.TryLead(ctx, job)
+		require.NoError(t, err)
+		assert.True(t, ok)
+	})
+}
+
+func TestPoolStats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ps := db.PoolStats()
+		assert.Equal(t, 10, ps.MaxOpen)
+		assert.GreaterOrEqual(t, ps.Idle+ps.InUse, 1)
+	})
+}
