@@ -1,0 +1,89 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"pulse/internal/demo"
+	"pulse/internal/pulse"
+	"pulse/internal/store/storetest"
+	"pulse/internal/telemetry"
+)
+
+func TestFaultsBurstSchedule(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	f := demo.NewFaults()
+	f.Now = func() time.Time { return now }
+	assert.False(t, f.InBurst(now), "calm at start")
+	assert.False(t, f.InBurst(now.Add(3*time.Minute)))
+	assert.True(t, f.InBurst(now.Add(4*time.Minute+time.Second)), "first burst a third of a period in")
+	assert.False(t, f.InBurst(now.Add(6*time.Minute)))
+	assert.True(t, f.InBurst(now.Add(16*time.Minute+30*time.Second)), "and every period after")
+
+	fails := 0
+	for range 10000 {
+		if f.Fail() {
+			fails++
+		}
+	}
+	assert.InDelta(t, 40, fails, 30, "about 0.4%% outside a burst")
+}
+
+// The backfill goes through the real recorder and store: what it writes is
+// what the dashboard's trend reads back, incidents included.
+func TestBackfillTelemetry(t *testing.T) {
+	db, _ := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 12, 30, 0, 0, time.UTC)
+	n, err := demo.BackfillTelemetry(ctx, db, now, 24, nil)
+	require.NoError(t, err)
+	assert.Greater(t, n, 10000)
+
+	again, err := demo.BackfillTelemetry(ctx, db, now, 24, nil)
+	require.NoError(t, err)
+	assert.Equal(t, n, again, "the same replay")
+
+	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: "reader"})
+	hours, err := telemetry.NewService(rec, db).Hourly(ctx, now, 24)
+	require.NoError(t, err)
+	var total int64
+	levels := map[pulse.HealthStatus]int{}
+	th := pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05}
+	for _, h := range hours {
+		total += h.Requests
+		if l := th.ErrorLevel(h.ErrorRate()); l != "" {
+			levels[l]++
+		}
+		if h.Requests > 0 {
+			assert.Greater(t, h.P95Ms, 1.0)
+		}
+	}
+	// The trend's first hour starts at 13:00, the replay at 12:30 the day before.
+	assert.LessOrEqual(t, total, int64(n), "a second backfill replaces the first rather than doubling it")
+	assert.Greater(t, total, int64(n)*9/10)
+	assert.Equal(t, 1, levels[pulse.HealthDegraded])
+	assert.Equal(t, 1, levels[pulse.HealthCritical])
+}
+
+func TestBackfillSessions(t *testing.T) {
+	db, _ := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 12, 30, 0, 0, time.UTC)
+	n, err := demo.BackfillSessions(ctx, db, now, 3, 20, nil)
+	require.NoError(t, err)
+	sum, err := db.SessionSummary(ctx, now, 30)
+	require.NoError(t, err)
+	assert.EqualValues(t, n, sum.Total)
+	var sampled int64
+	for _, c := range sum.QualityCounts {
+		sampled += c
+	}
+	assert.EqualValues(t, n, sampled, "every replayed session has samples")
+	st, err := db.SessionStats(ctx, now)
+	require.NoError(t, err)
+	assert.Zero(t, st.ActiveSessions, "replayed sessions have all ended")
+}
