@@ -23,8 +23,9 @@ for _ in $(seq 1 120); do
   kill -0 "$pid" 2>/dev/null || { echo "pulse demo exited:"; cat "$log"; exit 1; }
   sleep 0.5
 done
-# Let the live driver ingest a few sessions and quality samples first.
-sleep 3
+# Let the live driver ingest sessions and quality samples first, so the
+# screenshot shows a platform in motion.
+sleep 12
 
 cd frontend
 BASE_URL="http://127.0.0.1:$port" EMAIL="monitor@pulse.demo" PASSWORD="pulse-demo" \

@@ -1,0 +1,78 @@
+import { screen } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { server } from '@/testing/server';
+import { apiError } from '@/testing/handlers';
+import { renderApp } from '@/testing/render-app';
+import { sessionFixture } from '@/testing/fixtures';
+
+const forbidden = () => apiError(403, 'forbidden', 'role may not view metrics');
+
+describe('routes and access', () => {
+  it('redirects / to the dashboard', async () => {
+    renderApp('/');
+    expect(await screen.findByRole('heading', { level: 1, name: 'System health' })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/admin/dashboard');
+  });
+
+  it('sends a signed-out visitor to /login', async () => {
+    server.use(http.get('*/api/admin/auth/me', () => apiError(401, 'unauthorized', 'not signed in')));
+    renderApp('/admin/dashboard');
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/login');
+  });
+
+  it('shows "not authorized" to a content manager without asking for metrics', async () => {
+    let metricsCalls = 0;
+    server.use(
+      http.get('*/api/admin/auth/me', () => HttpResponse.json(sessionFixture('CONTENT_MANAGER'))),
+      http.get('*/api/admin/metrics/*', () => {
+        metricsCalls += 1;
+        return forbidden();
+      }),
+    );
+    renderApp('/admin/dashboard');
+    expect(await screen.findByRole('heading', { name: 'Not authorized' })).toBeInTheDocument();
+    expect(screen.getByText(/signed in as monitor@example.com \(content manager\)/)).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'System health' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
+    expect(metricsCalls).toBe(0);
+  });
+
+  it('shows "not authorized" when the API answers 403, not a broken dashboard', async () => {
+    server.use(http.get('*/api/admin/metrics/*', forbidden));
+    renderApp('/admin/dashboard');
+    expect(await screen.findByRole('heading', { name: 'Not authorized' })).toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Active sessions' })).not.toBeInTheDocument();
+  });
+
+  it('logs out and returns to /login', async () => {
+    let loggedOut = false;
+    server.use(
+      http.post('*/api/admin/auth/logout', () => {
+        loggedOut = true;
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const { user } = renderApp('/admin/dashboard');
+    await user.click(await screen.findByRole('button', { name: 'Log out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(loggedOut).toBe(true);
+    expect(window.location.pathname).toBe('/login');
+  });
+
+  it('offers a retry when the session check fails for another reason', async () => {
+    server.use(http.get('*/api/admin/auth/me', () => apiError(503, 'unavailable', 'database unreachable')));
+    renderApp('/admin/dashboard');
+    expect(
+      await screen.findByRole('heading', { name: 'Cannot check your session' }, { timeout: 3000 }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+
+  it('shows a not-found page for unknown paths', async () => {
+    renderApp('/nope');
+    expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Go to the dashboard' })).toHaveAttribute('href', '/admin/dashboard');
+  });
+});

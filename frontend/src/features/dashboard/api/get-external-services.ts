@@ -1,0 +1,18 @@
+import useSWR, { type SWRConfiguration } from 'swr';
+import { apiClient } from '@/lib/api-client';
+import type { Schema } from '@/types/schemas';
+import { metricsPolling } from './polling';
+
+export type ExternalServices = Schema<'ExternalServices'>;
+
+export const externalServicesKey = '/api/admin/metrics/external-services';
+
+/** Last known status of Daily.co, LiveKit and Beyond Presence. */
+export function getExternalServices(): Promise<ExternalServices> {
+  return apiClient.get<ExternalServices>(externalServicesKey);
+}
+
+/** SWR hook for {@link getExternalServices}: refreshed every 30 s, retried with backoff after a failure. */
+export function useExternalServices(config?: SWRConfiguration<ExternalServices, Error>) {
+  return useSWR<ExternalServices, Error>(externalServicesKey, getExternalServices, { ...metricsPolling, ...config });
+}

@@ -1,0 +1,175 @@
+import { screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { server } from '@/testing/server';
+import { renderApp } from '@/testing/render-app';
+import { currentMetricsFixture, errorTrendFixture, sessionMetricsFixture } from '@/testing/fixtures';
+
+const region = (name: string | RegExp) => screen.getByRole('region', { name });
+
+async function renderDashboard() {
+  const view = renderApp('/admin/dashboard');
+  await screen.findByTestId('active-sessions-value');
+  return view;
+}
+
+describe('dashboard cards', () => {
+  it('shows the health verdict in words with its reasons', async () => {
+    await renderDashboard();
+    const header = screen.getByRole('heading', { level: 1, name: 'System health' }).closest('section')!;
+    expect(within(header).getByText('Degraded')).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('list', { name: 'Health reasons' })).getByText(/above the degraded threshold/),
+    ).toBeInTheDocument();
+    expect(within(header).getByText(/^updated \d\d:\d\d:\d\d$/)).toBeInTheDocument();
+  });
+
+  it('shows the four headline numbers from /current', async () => {
+    await renderDashboard();
+    expect(within(region('Active sessions')).getByText('42')).toBeInTheDocument();
+    expect(within(region('Average connection quality')).getByText('Good')).toBeInTheDocument();
+    expect(within(region('Average connection quality')).getByText('Score 3.12 of 4, last hour')).toBeInTheDocument();
+    expect(within(region('Error rate (last hour)')).getByText('3.1%')).toBeInTheDocument();
+    expect(within(region('Error rate (last hour)')).getByText('of 12,840 requests')).toBeInTheDocument();
+    expect(within(region('API response time p95')).getByText('246')).toBeInTheDocument();
+  });
+
+  it('shows a dash, not a false zero, for figures the backend could not read', async () => {
+    server.use(
+      http.get('*/api/admin/metrics/current', () =>
+        HttpResponse.json(
+          currentMetricsFixture({
+            active_sessions_count: null,
+            error_rate_last_hour: null,
+            requests_last_hour: null,
+            api_response_time_p95: null,
+            system_health: 'critical',
+            health_reasons: ['Database unreachable'],
+          }),
+        ),
+      ),
+    );
+    await renderDashboard();
+    expect(within(region('Active sessions')).getByText('—')).toBeInTheDocument();
+    expect(within(region('Error rate (last hour)')).getByText('—')).toBeInTheDocument();
+    expect(screen.getByText('Critical')).toBeInTheDocument();
+    expect(screen.getByText('Database unreachable')).toBeInTheDocument();
+  });
+
+  it('lists sessions by category with the total', async () => {
+    await renderDashboard();
+    const card = await screen.findByRole('region', { name: 'Sessions by category (last 30 days)' });
+    expect(within(card).getByText('130')).toBeInTheDocument();
+    const rows = within(card).getAllByRole('listitem');
+    expect(rows.map((row) => row.textContent)).toEqual(['Anxiety70', 'Career guidance40', 'Grief20']);
+  });
+
+  it('shows the quality distribution as a legend with numbers next to the donut', async () => {
+    await renderDashboard();
+    const legend = within(region('Connection quality')).getByRole('list', { name: 'Connection quality breakdown' });
+    expect(
+      within(legend)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['Excellent55.4%', 'Good30.0%', 'Fair10.1%', 'Poor4.5%']);
+    expect(await screen.findByTestId('quality-chart')).toBeInTheDocument();
+  });
+
+  it('says so when no session has quality data', async () => {
+    server.use(
+      http.get('*/api/admin/metrics/sessions', () =>
+        HttpResponse.json(
+          sessionMetricsFixture({ connection_quality_distribution: { excellent: 0, good: 0, fair: 0, poor: 0 } }),
+        ),
+      ),
+    );
+    await renderDashboard();
+    expect(
+      await within(region('Connection quality')).findByText('No connection quality reports yet.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('list', { name: 'Connection quality breakdown' })).not.toBeInTheDocument();
+  });
+
+  it('summarises the hours that crossed the error thresholds', async () => {
+    await renderDashboard();
+    const card = await screen.findByRole('region', { name: 'Error rate, last 24 hours' });
+    expect(
+      within(card).getByText('1 hour above the critical threshold (5.0%), 1 hour above degraded (2.0%).'),
+    ).toBeInTheDocument();
+    expect(await within(card).findByTestId('error-rate-chart')).toBeInTheDocument();
+  });
+
+  it('shows an empty state when there was no API traffic at all', async () => {
+    const quiet = errorTrendFixture();
+    server.use(
+      http.get('*/api/admin/metrics/errors', () =>
+        HttpResponse.json({
+          ...quiet,
+          points: quiet.points.map((p) => ({ ...p, requests: 0, errors: 0, error_rate: 0 })),
+          alerts: [],
+        }),
+      ),
+    );
+    await renderDashboard();
+    expect(await screen.findByText(/No API traffic in the last 24 hours/)).toBeInTheDocument();
+  });
+
+  it('shows the database pool with its utilization', async () => {
+    await renderDashboard();
+    const card = region('Database connection pool');
+    const fact = (term: string) => within(card).getByText(term).nextElementSibling?.textContent;
+    expect(fact('Active')).toBe('6');
+    expect(fact('Idle')).toBe('4');
+    expect(fact('Max open')).toBe('20');
+    expect(fact('Waits, last minute')).toBe('2');
+    expect(fact('Waits in total')).toBe('17');
+    expect(fact('Total wait time')).toBe('1.3 s');
+    expect(within(card).getByRole('meter')).toHaveAttribute('aria-valuenow', '30');
+    expect(within(card).getByText('Utilization: 30% (6 of 20 in use)')).toBeInTheDocument();
+  });
+
+  it('says "unlimited" when the pool has no maximum', async () => {
+    server.use(
+      http.get('*/api/admin/metrics/current', () => HttpResponse.json(currentMetricsFixture({ db_pool_size: 0 }))),
+    );
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Max open').nextElementSibling).toHaveTextContent('unlimited');
+    expect(within(card).queryByRole('meter')).not.toBeInTheDocument();
+  });
+
+  it('shows each external service with status, latency, last check and uptime', async () => {
+    await renderDashboard();
+    const daily = await screen.findByRole('listitem', { name: 'Daily.co' });
+    expect(within(daily).getByText('Operational')).toBeInTheDocument();
+    expect(within(daily).getByText('132 ms')).toBeInTheDocument();
+    expect(within(daily).getByText('12:34:10')).toBeInTheDocument();
+    expect(within(daily).getByText('99.95%')).toBeInTheDocument();
+
+    const livekit = screen.getByRole('listitem', { name: 'LiveKit' });
+    expect(within(livekit).getByText('Degraded')).toBeInTheDocument();
+    expect(within(livekit).getByText('Slow response (1840 ms > 1000 ms)')).toBeInTheDocument();
+
+    const beyond = screen.getByRole('listitem', { name: 'Beyond Presence' });
+    expect(within(beyond).getByText('Not configured')).toBeInTheDocument();
+    expect(within(beyond).getByText('never')).toBeInTheDocument();
+  });
+
+  it('shows loading placeholders until the first answer arrives', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    server.use(
+      http.get('*/api/admin/metrics/current', async () => {
+        await answered;
+        return HttpResponse.json(currentMetricsFixture());
+      }),
+    );
+    renderApp('/admin/dashboard');
+    const card = await screen.findByRole('region', { name: 'Active sessions' });
+    expect(card).toHaveAttribute('aria-busy', 'true');
+    expect(screen.queryByTestId('active-sessions-value')).not.toBeInTheDocument();
+    answer();
+    await screen.findByTestId('active-sessions-value');
+    expect(region('Active sessions')).not.toHaveAttribute('aria-busy');
+  });
+});

@@ -1,0 +1,164 @@
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type DotItemDotProps,
+  type TooltipContentProps,
+} from 'recharts';
+import {
+  countCrossings,
+  errorAxisTicks,
+  hasTraffic,
+  type AlertLevel,
+  type ErrorChartPoint,
+  type ThresholdLines,
+} from '../utils/error-trend';
+import { formatDuration, formatHourMinute, formatInteger, formatPercentValue } from '../utils/format';
+import { ChartEmptyState } from './chart-empty-state';
+import styles from './dashboard.module.css';
+
+export interface ErrorRateChartProps {
+  points: readonly ErrorChartPoint[];
+  thresholds: ThresholdLines;
+  height?: number;
+  /** Fixed width in px; omitted, the chart follows its container. */
+  width?: number;
+}
+
+const LINE_COLOR = '#0f4c75';
+const DEGRADED_LINE = '#a16207';
+const CRITICAL_LINE = '#b91c1c';
+const marker: Record<AlertLevel, { fill: string; stroke: string }> = {
+  degraded: { fill: '#facc15', stroke: '#854d0e' },
+  critical: { fill: '#dc2626', stroke: '#7f1d1d' },
+};
+
+/** Hourly error rate (%) over 24 h, with the degraded/critical thresholds and the hours that crossed them. */
+export function ErrorRateChart({ points, thresholds, height = 260, width }: ErrorRateChartProps) {
+  if (!hasTraffic(points)) {
+    return <ChartEmptyState message="No API traffic in the last 24 hours, so there is no error rate to plot." />;
+  }
+  const ticks = errorAxisTicks(points, thresholds);
+
+  return (
+    <figure
+      className={styles.figure}
+      data-testid="error-rate-chart"
+      aria-label="Hourly error rate over the last 24 hours"
+    >
+      <LineChart
+        data={points as ErrorChartPoint[]}
+        responsive={width === undefined}
+        width={width}
+        height={height}
+        style={width === undefined ? { width: '100%', height } : undefined}
+        margin={{ top: 12, right: 16, bottom: 4, left: 0 }}
+        title="Hourly error rate, last 24 hours"
+        desc={describeCrossings(points, thresholds)}
+      >
+        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
+        <XAxis dataKey="label" interval="preserveStartEnd" minTickGap={24} tick={{ fontSize: 12, fill: '#4b5563' }} />
+        <YAxis
+          domain={[0, ticks[ticks.length - 1] ?? 1]}
+          ticks={ticks}
+          tickFormatter={(value: number) => `${Number(value.toFixed(2))}%`}
+          tick={{ fontSize: 12, fill: '#4b5563' }}
+          width={52}
+        />
+        <ReferenceLine
+          y={thresholds.degradedPct}
+          stroke={DEGRADED_LINE}
+          strokeDasharray="6 4"
+          label={{
+            value: `Degraded ${formatPercentValue(thresholds.degradedPct)}`,
+            position: 'insideTopLeft',
+            fill: DEGRADED_LINE,
+            fontSize: 12,
+          }}
+        />
+        <ReferenceLine
+          y={thresholds.criticalPct}
+          stroke={CRITICAL_LINE}
+          strokeDasharray="6 4"
+          label={{
+            value: `Critical ${formatPercentValue(thresholds.criticalPct)}`,
+            position: 'insideTopLeft',
+            fill: CRITICAL_LINE,
+            fontSize: 12,
+          }}
+        />
+        <Tooltip content={ErrorTooltip} />
+        <Line
+          type="linear"
+          dataKey="ratePct"
+          name="Error rate"
+          stroke={LINE_COLOR}
+          strokeWidth={2}
+          dot={CrossingDot}
+          activeDot={{ r: 5 }}
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </figure>
+  );
+}
+
+/** A sentence for screen readers: the chart's story without the picture. */
+function describeCrossings(points: readonly ErrorChartPoint[], thresholds: ThresholdLines): string {
+  const { degraded, critical } = countCrossings(points);
+  const peak = points.reduce((max, point) => Math.max(max, point.ratePct), 0);
+  return (
+    `Peak ${formatPercentValue(peak)}. ${critical} hours above the critical threshold of ${formatPercentValue(thresholds.criticalPct)}, ` +
+    `${degraded} above the degraded threshold of ${formatPercentValue(thresholds.degradedPct)}. Use the arrow keys to read each hour.`
+  );
+}
+
+/** Only hours that crossed a threshold get a dot: yellow for degraded, red for critical. */
+function CrossingDot({ cx, cy, payload, index }: DotItemDotProps) {
+  const point = payload as ErrorChartPoint | undefined;
+  if (!point?.level || cx == null || cy == null) return <g key={`dot-${index}`} />;
+  const { fill, stroke } = marker[point.level];
+  return (
+    <circle
+      key={`dot-${index}`}
+      cx={cx}
+      cy={cy}
+      r={point.level === 'critical' ? 6 : 5}
+      fill={fill}
+      stroke={stroke}
+      strokeWidth={1.5}
+      data-testid="threshold-crossing"
+      data-level={point.level}
+    >
+      <title>{`${point.label}: ${point.level}, ${formatPercentValue(point.ratePct)}`}</title>
+    </circle>
+  );
+}
+
+function ErrorTooltip({ active, payload }: TooltipContentProps) {
+  const point = payload?.[0]?.payload as ErrorChartPoint | undefined;
+  if (!active || !point) return null;
+  const end = new Date(Date.parse(point.hour) + 3_600_000);
+  return (
+    <div className={styles.tooltip}>
+      <p>
+        {point.label}–{formatHourMinute(end)}
+        {point.level && ` · ${point.level === 'critical' ? 'Critical' : 'Degraded'}`}
+      </p>
+      <dl>
+        <dt>Requests</dt>
+        <dd>{formatInteger(point.requests)}</dd>
+        <dt>Errors</dt>
+        <dd>{formatInteger(point.errors)}</dd>
+        <dt>Error rate</dt>
+        <dd>{formatPercentValue(point.ratePct)}</dd>
+        <dt>p95</dt>
+        <dd>{formatDuration(point.p95Ms)}</dd>
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { CircleCheck, OctagonX, RefreshCw, TriangleAlert, type LucideIcon } from 'lucide-react';
+import type { CurrentMetrics } from '../api/get-current-metrics';
+import { formatClock } from '../utils/format';
+import styles from './dashboard.module.css';
+
+type Health = CurrentMetrics['system_health'];
+
+const healthDisplay: Record<Health, { label: string; tone: string; Icon: LucideIcon }> = {
+  healthy: { label: 'Healthy', tone: 'badge--healthy', Icon: CircleCheck },
+  degraded: { label: 'Degraded', tone: 'badge--degraded', Icon: TriangleAlert },
+  critical: { label: 'Critical', tone: 'badge--critical', Icon: OctagonX },
+};
+
+/** Green / yellow / red, always with an icon and a word so colour is never the only signal. */
+export function HealthBadge({ health }: { health: Health }) {
+  const { label, tone, Icon } = healthDisplay[health] ?? healthDisplay.critical;
+  return (
+    <span className={`badge ${tone} ${styles.healthBadge}`}>
+      <Icon aria-hidden="true" size={18} />
+      {label}
+    </span>
+  );
+}
+
+interface HealthHeaderProps {
+  metrics?: CurrentMetrics;
+  /** When any endpoint last answered (epoch ms). */
+  updatedAt?: number;
+  refreshing: boolean;
+}
+
+/** Page title, overall health with its reasons, and how fresh the numbers are. */
+export function HealthHeader({ metrics, updatedAt, refreshing }: HealthHeaderProps) {
+  const reasons = metrics?.health_reasons ?? [];
+  return (
+    <section className={styles.healthHeader} aria-labelledby="dashboard-title">
+      <div className={styles.healthTop}>
+        <div className={styles.healthTitle}>
+          <h1 id="dashboard-title">System health</h1>
+          {metrics ? (
+            <HealthBadge health={metrics.system_health} />
+          ) : (
+            <span className="skeleton" style={{ width: '7rem', height: '1.9rem' }} aria-hidden="true" />
+          )}
+        </div>
+        <p className={styles.updated}>
+          <span>{updatedAt ? `updated ${formatClock(updatedAt)}` : 'loading…'}</span>
+          <RefreshCw
+            aria-hidden="true"
+            size={16}
+            className={refreshing ? `${styles.spinner} ${styles.spinning}` : styles.spinner}
+          />
+          {refreshing && <span className="sr-only">Refreshing.</span>}
+        </p>
+      </div>
+      {metrics &&
+        (reasons.length > 0 ? (
+          <ul className={styles.reasons} aria-label="Health reasons">
+            {reasons.map((reason, index) => (
+              <li key={`${index}-${reason}`}>{reason}</li>
+            ))}
+          </ul>
+        ) : (
+          <p className={styles.reasonsOk}>All checks within normal limits.</p>
+        ))}
+    </section>
+  );
+}

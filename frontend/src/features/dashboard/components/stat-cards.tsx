@@ -1,0 +1,112 @@
+import type { ReactNode } from 'react';
+import { Activity, Gauge, Timer, TriangleAlert } from 'lucide-react';
+import type { CurrentMetrics } from '../api/get-current-metrics';
+import { formatInteger, formatPercent } from '../utils/format';
+import { QUALITY_DISPLAY } from '../utils/quality';
+import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import styles from './dashboard.module.css';
+
+// The backend sends null for a figure it could not read (database down) rather than a false 0.
+const UNAVAILABLE = '—';
+const unavailableHint = 'Not available right now, see the health reasons above';
+
+interface StatCardsProps {
+  metrics?: CurrentMetrics;
+  error?: Error;
+}
+
+/** The four headline numbers from /current. */
+export function StatCards({ metrics, error }: StatCardsProps) {
+  const placeholder = error ? <CardError /> : <CardSkeleton />;
+  const busy = !metrics && !error;
+
+  return (
+    <div className={styles.stats}>
+      <DashboardCard title="Active sessions" icon={<Activity aria-hidden="true" size={18} />} busy={busy}>
+        {metrics ? <ActiveSessions value={metrics.active_sessions_count} /> : placeholder}
+      </DashboardCard>
+      <DashboardCard title="Average connection quality" icon={<Gauge aria-hidden="true" size={18} />} busy={busy}>
+        {metrics ? <AverageQuality metrics={metrics} /> : placeholder}
+      </DashboardCard>
+      <DashboardCard title="Error rate (last hour)" icon={<TriangleAlert aria-hidden="true" size={18} />} busy={busy}>
+        {metrics ? (
+          <Stat
+            value={metrics.error_rate_last_hour === null ? null : formatPercent(metrics.error_rate_last_hour)}
+            hint={
+              metrics.requests_last_hour === null
+                ? undefined
+                : `of ${formatInteger(metrics.requests_last_hour)} ${metrics.requests_last_hour === 1 ? 'request' : 'requests'}`
+            }
+          />
+        ) : (
+          placeholder
+        )}
+      </DashboardCard>
+      <DashboardCard title="API response time p95" icon={<Timer aria-hidden="true" size={18} />} busy={busy}>
+        {metrics ? (
+          <Stat
+            value={metrics.api_response_time_p95 === null ? null : formatInteger(metrics.api_response_time_p95)}
+            unit="ms"
+            hint="95th percentile, last hour"
+          />
+        ) : (
+          placeholder
+        )}
+      </DashboardCard>
+    </div>
+  );
+}
+
+interface StatProps {
+  value: ReactNode | null;
+  unit?: string;
+  hint?: ReactNode;
+  testId?: string;
+}
+
+function Stat({ value, unit, hint, testId }: StatProps) {
+  return (
+    <>
+      <p className={styles.statValue} data-testid={testId}>
+        {value ?? UNAVAILABLE}
+        {value !== null && unit && <span className={styles.statUnit}>{unit}</span>}
+      </p>
+      <p className="card__hint">{value === null ? unavailableHint : hint}</p>
+    </>
+  );
+}
+
+function ActiveSessions({ value }: { value: number | null }) {
+  return (
+    <Stat
+      testId="active-sessions-value"
+      value={value === null ? null : formatInteger(value)}
+      hint={
+        <span className={styles.live}>
+          <span className={styles.liveDot} aria-hidden="true" />
+          Live, refreshed every 5 seconds
+        </span>
+      }
+    />
+  );
+}
+
+function AverageQuality({ metrics }: { metrics: CurrentMetrics }) {
+  const quality = QUALITY_DISPLAY[metrics.avg_connection_quality] ?? QUALITY_DISPLAY.unknown;
+  const score = metrics.avg_connection_score;
+  return (
+    <Stat
+      value={
+        <>
+          <span className={styles.qualityDot} style={{ background: quality.color }} aria-hidden="true" />
+          {quality.label}
+        </>
+      }
+      hint={
+        metrics.avg_connection_quality === 'unknown' || score === null
+          ? 'No quality reports from the last hour'
+          : `Score ${score.toFixed(2)} of 4, last hour`
+      }
+    />
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatClock,
+  formatDuration,
+  formatHourMinute,
+  formatInteger,
+  formatPercent,
+  formatPercentValue,
+  formatUptime,
+} from './format';
+
+// vite.config.ts pins TZ=UTC for tests.
+describe('formatClock / formatHourMinute', () => {
+  it('renders local time with leading zeros', () => {
+    expect(formatClock('2025-03-04T09:05:07Z')).toBe('09:05:07');
+    expect(formatHourMinute('2025-03-04T09:05:07Z')).toBe('09:05');
+  });
+});
+
+describe('formatPercent', () => {
+  it.each([
+    [0, '0.0%'],
+    [0.0004, '0.04%'],
+    [0.0123, '1.2%'],
+    [0.05, '5.0%'],
+    [1, '100.0%'],
+  ])('%s → %s', (fraction, expected) => {
+    expect(formatPercent(fraction)).toBe(expected);
+  });
+
+  it('formats values already in percent', () => {
+    expect(formatPercentValue(62.5)).toBe('62.5%');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 ms'],
+    [849.6, '850 ms'],
+    [12_300, '12.3 s'],
+    [252_000, '4.2 min'],
+    [5_400_000, '1.5 h'],
+  ])('%s ms → %s', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected);
+  });
+});
+
+describe('formatInteger', () => {
+  it('groups thousands', () => {
+    expect(formatInteger(12345)).toBe('12,345');
+  });
+});
+
+describe('formatUptime', () => {
+  it('never rounds a gap up to 100%', () => {
+    expect(formatUptime(1)).toBe('100%');
+    expect(formatUptime(0.99996)).toBe('99.99%');
+    expect(formatUptime(0.9995)).toBe('99.95%');
+    expect(formatUptime(0)).toBe('0.00%');
+  });
+});

@@ -1,0 +1,102 @@
+import type { Schema } from '@/types/schemas';
+
+// Realistic API answers, typed by the generated schema so a renamed field breaks the tests too.
+
+export const NOW = new Date('2025-03-04T12:34:56Z');
+
+export function sessionFixture(role: Schema<'AdminView'>['role'] = 'SYSTEM_MONITOR'): Schema<'LoginResponse'> {
+  return {
+    admin: { email: 'monitor@example.com', role },
+    expires_at: '2025-03-05T00:00:00Z',
+  };
+}
+
+export function currentMetricsFixture(overrides: Partial<Schema<'CurrentMetrics'>> = {}): Schema<'CurrentMetrics'> {
+  return {
+    active_sessions_count: 42,
+    avg_connection_quality: 'good',
+    avg_connection_score: 3.12,
+    error_rate_last_hour: 0.031,
+    api_response_time_p95: 245.7,
+    requests_last_hour: 12840,
+    db_pool_active: 6,
+    db_pool_idle: 4,
+    db_pool_size: 20,
+    db_pool_wait_count: 17,
+    db_pool_wait_duration_ms: 1250,
+    db_pool_waits_last_minute: 2,
+    system_health: 'degraded',
+    health_reasons: ['Error rate 3.1% is above the degraded threshold of 2%'],
+    generated_at: NOW.toISOString(),
+    ...overrides,
+  };
+}
+
+export function sessionMetricsFixture(overrides: Partial<Schema<'SessionMetrics'>> = {}): Schema<'SessionMetrics'> {
+  return {
+    total_sessions: 130,
+    sessions_by_category: { Anxiety: 70, 'Career guidance': 40, Grief: 20 },
+    connection_quality_distribution: { excellent: 55.4, good: 30, fair: 10.1, poor: 4.5 },
+    window_days: 30,
+    ...overrides,
+  };
+}
+
+/** 24 hourly points ending at the hour before NOW; hours 20 and 23 (0-based) crossed thresholds. */
+export function errorTrendFixture(overrides: Partial<Schema<'ErrorTrend'>> = {}): Schema<'ErrorTrend'> {
+  const start = Date.parse('2025-03-03T12:00:00Z');
+  const points = Array.from({ length: 24 }, (_, i) => {
+    const requests = 500 + i * 10;
+    const rate = i === 20 ? 0.03 : i === 23 ? 0.072 : 0.004;
+    return {
+      hour: new Date(start + i * 3_600_000).toISOString(),
+      requests,
+      errors: Math.round(requests * rate),
+      error_rate: rate,
+      p95_ms: 200 + i,
+    };
+  });
+  return {
+    thresholds: { degraded: 0.02, critical: 0.05 },
+    points,
+    alerts: [
+      { hour: points[20]!.hour, level: 'degraded', error_rate: 0.03 },
+      { hour: points[23]!.hour, level: 'critical', error_rate: 0.072 },
+    ],
+    ...overrides,
+  };
+}
+
+export function externalServicesFixture(): Schema<'ExternalServices'> {
+  return {
+    services: [
+      {
+        id: 'daily_co',
+        name: 'Daily.co',
+        status: 'operational',
+        latency_ms: 132,
+        checked_at: '2025-03-04T12:34:10Z',
+        detail: 'HTTP 200 from /v1/',
+        uptime_24h: 0.9995,
+      },
+      {
+        id: 'livekit',
+        name: 'LiveKit',
+        status: 'degraded',
+        latency_ms: 1840,
+        checked_at: '2025-03-04T12:34:12Z',
+        detail: 'Slow response (1840 ms > 1000 ms)',
+        uptime_24h: 0.982,
+      },
+      {
+        id: 'beyond_presence',
+        name: 'Beyond Presence',
+        status: 'unconfigured',
+        latency_ms: null,
+        checked_at: null,
+        detail: 'BEYOND_PRESENCE_API_KEY is not set',
+        uptime_24h: null,
+      },
+    ],
+  };
+}
