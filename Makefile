@@ -12,7 +12,7 @@ BIN   := bin/pulse
 
 export PULSE_STATIC_DIR ?= $(CURDIR)/frontend/dist
 
-.PHONY: run serve build backend frontend frontend-deps test test-go test-frontend test-e2e compose-check openapi openapi-check vet bench clean
+.PHONY: run serve build backend frontend frontend-deps test test-go test-frontend test-e2e compose-check image smoke openapi openapi-check vet bench clean
 
 ## run: build everything and start the demo on the SQLite default (PULSE_* settings are honoured)
 run: build
@@ -52,6 +52,14 @@ test-e2e: build
 
 compose-check:
 	scripts/check-compose.sh
+
+## image: the production image, API and dashboard in one (needs a Docker engine)
+image:
+	docker build -f backend/Dockerfile -t pulse:local .
+
+## smoke: build the image, run the compose stack and check it over HTTP (needs a Docker engine)
+smoke:
+	scripts/smoke-compose.sh
 
 bench:
 	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/

@@ -18,10 +18,13 @@ fi
 
 # Only the example values: a variable exported in the caller's shell would
 # take precedence over --env-file and hide a missing entry in .env.example.
-unset_vars=$(sed -nE 's/^#? ?((POSTGRES|PULSE)_[A-Z0-9_]+)=.*/\1/p' .env.example | sort -u)
+[ -f .env.example ] || { echo "check-compose: .env.example is missing" >&2; exit 1; }
+unset_args=()
+while read -r var; do unset_args+=(-u "$var"); done \
+  < <(sed -nE 's/^#? ?((POSTGRES|PULSE)_[A-Z0-9_]+)=.*/\1/p' .env.example | sort -u)
 for impl in "${impls[@]}"; do
   # shellcheck disable=SC2086 # $impl is a command and its subcommand
-  env $(printf -- '-u %s ' $unset_vars) PULSE_ENV_FILE=.env.example COMPOSE_PROFILES=monitoring \
+  env "${unset_args[@]}" PULSE_ENV_FILE=.env.example COMPOSE_PROFILES=monitoring \
     $impl --env-file .env.example -f docker-compose.yml config -q
   echo "  $impl: ok"
 done

@@ -47,6 +47,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		log.Warn("PULSE_JWT_SECRET is not set: using a random secret; sessions end when the server restarts, and replicas cannot share them")
 	}
 
+	proxies, err := cfg.TrustedProxyNets()
+	if err != nil {
+		return err
+	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -85,7 +89,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 			P95DegradedMs: cfg.P95DegradedMs, P95CriticalMs: cfg.P95CriticalMs, MinRequests: cfg.HealthMinRequests,
 		},
 		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
-		LoginRatePerMinute: cfg.LoginRatePerMinute, StaticDir: cfg.StaticDir,
+		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: func(e *echo.Echo) echo.MiddlewareFunc {
 			rec.Register(telemetry.EchoRoutes(e)...)

@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -26,6 +27,8 @@ type Config struct {
 	CookieSecure bool          `env:"PULSE_COOKIE_SECURE" envDefault:"false"`
 	// LoginRatePerMinute bounds login attempts per client address.
 	LoginRatePerMinute int `env:"PULSE_LOGIN_RATE_PER_MINUTE" envDefault:"10"`
+	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed.
+	TrustedProxies []string `env:"PULSE_TRUSTED_PROXIES" envSeparator:","`
 
 	BodyLimit string `env:"PULSE_BODY_LIMIT" envDefault:"1M"`
 	StaticDir string `env:"PULSE_STATIC_DIR"`
@@ -89,10 +92,26 @@ func (c Config) Validate() error {
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")
 	}
+	if _, err := c.TrustedProxyNets(); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// TrustedProxyNets parses TrustedProxies.
+func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, s := range c.TrustedProxies {
+		_, n, err := net.ParseCIDR(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("PULSE_TRUSTED_PROXIES: %q is not a CIDR", s)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 // IsPostgres tells whether DatabaseURL selects PostgreSQL; anything else is a

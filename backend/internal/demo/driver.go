@@ -82,7 +82,7 @@ func (d *Driver) step(ctx context.Context, now time.Time) {
 		}
 	}
 	for missing := d.target(now) - len(d.live); missing > 0 && ctx.Err() == nil; missing-- {
-		if missing > 3 && d.rng.Float64() < 0.5 {
+		if missing > 8 && d.rng.Float64() < 0.3 {
 			break // ramp up over a few seconds rather than in one burst
 		}
 		d.start(ctx, now)

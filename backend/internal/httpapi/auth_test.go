@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -131,4 +132,15 @@ func TestLogin(t *testing.T) {
 			assert.Equal(t, pulse.ERATELIMITED, last.errorCode(t))
 		})
 	})
+}
+
+func TestLoginLimitIgnoresForgedForwardedFor(t *testing.T) {
+	db, _ := storetest.MustOpenSQLite(t)
+	h := newHarness(t, db, func(d *httpapi.Deps) { d.LoginRatePerMinute = 3 })
+	var last response
+	for i := range 6 {
+		last = h.do(http.MethodPost, "/api/admin/auth/login", `{"email":"x@example.org","password":"guess guess guess"}`,
+			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, last.Code, "a client cannot pose as many by sending the header")
 }

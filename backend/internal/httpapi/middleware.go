@@ -3,6 +3,9 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -37,14 +40,21 @@ func (s *Server) middleware() {
 		s.Echo.Use(middleware.StaticWithConfig(middleware.StaticConfig{
 			Root:    s.StaticDir,
 			HTML5:   true, // unknown dashboard paths get index.html: the SPA routes them
-			Skipper: func(c echo.Context) bool { return !isSPAPath(c.Request().URL.Path) },
+			Skipper: func(c echo.Context) bool { return !s.isSPAPath(c.Request().URL.Path) },
 		}))
 	}
 }
 
 // isSPAPath is every path the dashboard owns: everything but the API, the
-// docs, the probes and the metrics.
-func isSPAPath(p string) bool {
+// docs, the probes and the metrics. A missing file (an asset name from an
+// older build) is not one: it gets a 404 rather than index.html, which a
+// browser would try to run as JavaScript.
+func (s *Server) isSPAPath(p string) bool {
+	if path.Ext(p) != "" {
+		if _, err := os.Stat(filepath.Join(s.StaticDir, filepath.FromSlash(path.Clean("/"+p)))); err != nil {
+			return false
+		}
+	}
 	for _, prefix := range []string{"/api/", "/swagger", "/metrics", "/healthz", "/readyz"} {
 		if p == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(p, prefix) {
 			return false

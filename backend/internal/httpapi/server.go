@@ -6,6 +6,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -39,7 +40,11 @@ type Deps struct {
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
-	StaticDir          string // the built dashboard; "" serves none
+	// TrustedProxies are the networks whose X-Forwarded-For is believed when
+	// telling clients apart (the login rate limit); empty trusts none, so a
+	// client cannot dodge the limit by sending the header itself.
+	TrustedProxies []*net.IPNet
+	StaticDir      string // the built dashboard; "" serves none
 	// Metrics serves /metrics (Prometheus); nil serves none.
 	Metrics http.Handler
 	// Telemetry middleware, built once the routes are known so that it can
@@ -80,6 +85,14 @@ func New(d Deps) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{Deps: d, Echo: e, log: d.Logger}
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.routes()
 	s.middleware()
 	return s

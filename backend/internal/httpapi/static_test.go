@@ -34,6 +34,11 @@ func TestDashboardAndDocsServing(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.Code)
 		assert.Equal(t, "console.log(1)", r.Body.String())
 	})
+	t.Run("MissingAssetIs404NotIndex", func(t *testing.T) {
+		r := h.do(http.MethodGet, "/assets/app-0ld.js", "")
+		assert.Equal(t, http.StatusNotFound, r.Code)
+		assert.NotContains(t, r.Body.String(), "id=root")
+	})
 	t.Run("UnknownAPIPathIsAJSON404NotTheSPA", func(t *testing.T) {
 		r := h.do(http.MethodGet, "/api/nope", "")
 		assert.Equal(t, http.StatusNotFound, r.Code)
