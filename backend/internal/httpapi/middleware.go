@@ -83,9 +83,8 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 
 const tokenCookie = "admin_token"
 
-type ctxKey int
-
-const claimsKey ctxKey = iota
+// claimsKey is where the guard leaves the verified claims for handlers.
+const claimsKey = "pulse.claims"
 
 // requireRole admits a request carrying a valid admin token whose role is
 // allowed: 401 without a valid token, 403 for any other role. The role is
@@ -100,7 +99,7 @@ func (s *Server) requireRole(allowed func(pulse.Role) bool) echo.MiddlewareFunc 
 			if !allowed(claims.Role) {
 				return pulse.Errorf(pulse.EFORBIDDEN, "Your role (%s) may not view system metrics.", claims.Role)
 			}
-			c.Set("claims", claims)
+			c.Set(claimsKey, claims)
 			return next(c)
 		}
 	}
@@ -109,7 +108,7 @@ func (s *Server) requireRole(allowed func(pulse.Role) bool) echo.MiddlewareFunc 
 func anyRole(pulse.Role) bool { return true }
 
 func claimsOf(c echo.Context) auth.Claims {
-	cl, _ := c.Get("claims").(auth.Claims)
+	cl, _ := c.Get(claimsKey).(auth.Claims)
 	return cl
 }
 
