@@ -30,11 +30,14 @@ type Config struct {
 	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `env:"PULSE_TRUSTED_PROXIES" envSeparator:","`
 
-	BodyLimit string `env:"PULSE_BODY_LIMIT" envDefault:"1M"`
-	StaticDir string `env:"PULSE_STATIC_DIR"`
+	BodyLimit      string        `env:"PULSE_BODY_LIMIT" envDefault:"1M"`
+	RequestTimeout time.Duration `env:"PULSE_REQUEST_TIMEOUT" envDefault:"10s"`
+	StaticDir      string        `env:"PULSE_STATIC_DIR"`
 
-	// InstanceID names this replica in the shared telemetry rollups; empty
-	// means hostname plus a random suffix, new at each start.
+	// InstanceID prefixes this replica's name in the shared telemetry
+	// rollups (default: the hostname). A random suffix, new at each start, is
+	// always added: a restarted process must not overwrite the rows its
+	// predecessor flushed for the same minute.
 	InstanceID         string        `env:"PULSE_INSTANCE_ID"`
 	TelemetryFlush     time.Duration `env:"PULSE_TELEMETRY_FLUSH_INTERVAL" envDefault:"5s"`
 	TelemetryRetention time.Duration `env:"PULSE_TELEMETRY_RETENTION" envDefault:"168h"`
@@ -89,6 +92,9 @@ func (c Config) Validate() error {
 	if c.CheckInterval <= 0 || c.CheckTimeout <= 0 || c.TelemetryFlush <= 0 || c.TelemetryRetention < time.Hour {
 		errs = append(errs, "check interval, check timeout and flush interval must be positive; retention at least 1h")
 	}
+	if c.RequestTimeout <= 0 {
+		errs = append(errs, "PULSE_REQUEST_TIMEOUT must be positive")
+	}
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")
 	}
@@ -123,16 +129,18 @@ func IsPostgresURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
-// Instance returns InstanceID or a fresh hostname-based one.
+// Instance names this process: InstanceID (or the hostname) and a suffix
+// that is new at each start.
 func (c Config) Instance(random string) string {
-	if c.InstanceID != "" {
-		return c.InstanceID
+	prefix := c.InstanceID
+	if prefix == "" {
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "pulse"
+		}
+		prefix = host
 	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "pulse"
-	}
-	return host + "-" + random
+	return prefix + "-" + random
 }
 
 // Redacted returns the settings as key/value pairs for a start-up log line,

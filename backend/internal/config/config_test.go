@@ -57,3 +57,9 @@ func TestRedactedHidesSecrets(t *testing.T) {
 		assert.NotContains(t, s, ":pw@")
 	}
 }
+
+func TestInstanceIsNewAtEachStart(t *testing.T) {
+	c := Config{InstanceID: "pulse-1"}
+	assert.Equal(t, "pulse-1-ab12", c.Instance("ab12"))
+	assert.NotEqual(t, c.Instance("ab12"), c.Instance("cd34"), "a restart must not overwrite its predecessor's rows")
+}

@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	pulse.EMALFORMED:    http.StatusBadRequest,
 	pulse.EINVALID:      http.StatusUnprocessableEntity,
 	pulse.ENOTFOUND:     http.StatusNotFound,
+	pulse.EMETHOD:       http.StatusMethodNotAllowed,
 	pulse.ECONFLICT:     http.StatusConflict,
 	pulse.EUNAUTHORIZED: http.StatusUnauthorized,
 	pulse.EFORBIDDEN:    http.StatusForbidden,
@@ -43,7 +44,7 @@ var statusOf = map[string]int{
 var codeOf = map[int]string{
 	http.StatusBadRequest:            pulse.EMALFORMED,
 	http.StatusNotFound:              pulse.ENOTFOUND,
-	http.StatusMethodNotAllowed:      pulse.ENOTFOUND,
+	http.StatusMethodNotAllowed:      pulse.EMETHOD,
 	http.StatusUnauthorized:          pulse.EUNAUTHORIZED,
 	http.StatusForbidden:             pulse.EFORBIDDEN,
 	http.StatusRequestEntityTooLarge: pulse.ETOOLARGE,
@@ -58,10 +59,14 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	code, msg := pulse.ErrorCode(err), pulse.ErrorMessage(err)
+	status := statusOf[code]
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		code = codeOf[he.Code]
-		if code == "" {
+		// Echo's own errors keep their status; the code follows from it.
+		status, code = he.Code, codeOf[he.Code]
+		if code == "" && status < 500 {
+			code = pulse.EMALFORMED
+		} else if code == "" {
 			code = pulse.EINTERNAL
 		}
 		msg = http.StatusText(he.Code)
@@ -69,7 +74,6 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			msg = m
 		}
 	}
-	status := statusOf[code]
 	if status >= 500 {
 		s.log.ErrorContext(c.Request().Context(), "request failed", "err", err,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Path())
@@ -86,6 +90,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	err := dec.Decode(v)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		// One object per request: anything after it is a malformed body, not a second request.
+		return pulse.Errorf(pulse.EMALFORMED, "the request body has data after the JSON object")
+	}
 	var he *echo.HTTPError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -98,8 +106,10 @@ func decodeJSON(c echo.Context, v any) error {
 		return pulse.Errorf(pulse.EMALFORMED, "the request body is empty; a JSON object is expected")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return pulse.Errorf(pulse.EMALFORMED, "the request body is not valid JSON")
+	case errors.As(err, &typ) && typ.Field == "":
+		return pulse.Errorf(pulse.EMALFORMED, "the request body must be a JSON object")
 	case errors.As(err, &typ):
-		return pulse.Errorf(pulse.EMALFORMED, "field %q must be a %s", typ.Field, typ.Type.String())
+		return pulse.Errorf(pulse.EMALFORMED, "field %q must be a %s, not a %s", typ.Field, typ.Type.Kind(), typ.Value)
 	case errors.Is(err, context.Canceled):
 		return err
 	default:

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"os"
@@ -35,6 +37,15 @@ func (s *Server) middleware() {
 		}),
 		middleware.BodyLimit(s.BodyLimit),
 		middleware.Secure(),
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+			Timeout: s.RequestTimeout,
+			ErrorHandler: func(err error, c echo.Context) error {
+				if errors.Is(err, context.DeadlineExceeded) && pulse.ErrorCode(err) == pulse.EINTERNAL {
+					return pulse.Wrap(err, pulse.EUNAVAILABLE, "The request took too long; try again shortly.")
+				}
+				return err
+			},
+		}),
 	)
 	if s.StaticDir != "" {
 		s.Echo.Use(middleware.StaticWithConfig(middleware.StaticConfig{

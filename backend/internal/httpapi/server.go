@@ -37,6 +37,10 @@ type Deps struct {
 	// Now is the clock; time.Now when nil. Tests inject a fixed one.
 	Now func() time.Time
 
+	// RequestTimeout bounds each request's work: a database that hangs
+	// instead of refusing gives a 503 in time, not a request that never ends.
+	RequestTimeout time.Duration
+
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
@@ -77,6 +81,9 @@ func New(d Deps) *Server {
 	}
 	if d.BodyLimit == "" {
 		d.BodyLimit = "1M"
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = 10 * time.Second
 	}
 	if d.LoginRatePerMinute == 0 {
 		d.LoginRatePerMinute = 10

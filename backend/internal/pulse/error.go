@@ -8,16 +8,17 @@ import (
 // Error codes: the one vocabulary every layer uses. The HTTP layer maps each
 // code to a status in a single table; nothing else decides statuses.
 const (
-	EMALFORMED    = "malformed"    // the request could not be parsed at all
-	EINVALID      = "invalid"      // parsed, but a value is not acceptable
-	ENOTFOUND     = "not_found"    // the thing asked for does not exist
-	ECONFLICT     = "conflict"     // the request contradicts the current state
-	EUNAUTHORIZED = "unauthorized" // no valid credentials
-	EFORBIDDEN    = "forbidden"    // valid credentials, not allowed
-	ETOOLARGE     = "too_large"    // the body is over the limit
-	ERATELIMITED  = "rate_limited" // too many attempts
-	EUNAVAILABLE  = "unavailable"  // a dependency (the database) cannot be reached
-	EINTERNAL     = "internal"     // a bug; details are logged, never sent
+	EMALFORMED    = "malformed"          // the request could not be parsed at all
+	EINVALID      = "invalid"            // parsed, but a value is not acceptable
+	ENOTFOUND     = "not_found"          // the thing asked for does not exist
+	EMETHOD       = "method_not_allowed" // the path exists, not with this method
+	ECONFLICT     = "conflict"           // the request contradicts the current state
+	EUNAUTHORIZED = "unauthorized"       // no valid credentials
+	EFORBIDDEN    = "forbidden"          // valid credentials, not allowed
+	ETOOLARGE     = "too_large"          // the body is over the limit
+	ERATELIMITED  = "rate_limited"       // too many attempts
+	EUNAVAILABLE  = "unavailable"        // a dependency (the database) cannot be reached
+	EINTERNAL     = "internal"           // a bug; details are logged, never sent
 )
 
 // Error is an application error with a code from the vocabulary above and a

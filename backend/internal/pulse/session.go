@@ -65,10 +65,13 @@ func (n NewSession) Validate() error {
 		return Errorf(EINVALID, "category is required")
 	}
 	if !n.Provider.Valid() {
-		return Errorf(EINVALID, "unknown provider %q; allowed: %s", n.Provider, joinProviders())
+		return Errorf(EINVALID, "unknown provider %.32q; allowed: %s", n.Provider, joinProviders())
 	}
 	if len(n.ExternalID) > 200 {
 		return Errorf(EINVALID, "external_id is longer than 200 characters")
+	}
+	if strings.ContainsRune(n.Category, 0) || strings.ContainsRune(n.ExternalID, 0) {
+		return Errorf(EINVALID, "category and external_id may not contain NUL characters")
 	}
 	return nil
 }

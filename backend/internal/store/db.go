@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
@@ -52,6 +53,7 @@ func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
 	db := &DB{postgres: isPostgres(dsn)}
 	var dialector gorm.Dialector
 	if db.postgres {
+		dsn = withConnectTimeout(dsn)
 		dialector = postgres.Open(dsn)
 	} else {
 		if dir := filepath.Dir(dsn); dir != "." && dsn != ":memory:" {
@@ -74,7 +76,7 @@ func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
 	db.gorm, db.sql = g, sqlDB
 	db.pool = newPoolSampler(sqlDB)
-	db.leader = &leader{db: sqlDB, postgres: db.postgres, conns: map[string]*sql.Conn{}}
+	db.leader = &leader{dsn: dsn, postgres: db.postgres, conns: map[string]*pgx.Conn{}}
 	if err := db.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
@@ -92,6 +94,19 @@ func sqliteDSN(path string) string {
 	}
 	return path + sep + "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// withConnectTimeout bounds how long a connection attempt may hang (a
+// partitioned network answers nothing), unless the URL says otherwise.
+func withConnectTimeout(dsn string) string {
+	if strings.Contains(dsn, "connect_timeout=") {
+		return dsn
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "connect_timeout=5"
 }
 
 func isPostgres(dsn string) bool {

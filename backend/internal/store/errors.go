@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -28,6 +29,12 @@ func translate(err error) error {
 	if unavailable(err) {
 		return pulse.Wrap(err, pulse.EUNAVAILABLE, "The database cannot be reached; try again shortly.")
 	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+		// Class 22, data exception: a value the database cannot take (bad
+		// encoding, out of range). The caller sent it; it is not a server fault.
+		return pulse.Wrap(err, pulse.EINVALID, "A value in the request cannot be stored.")
+	}
 	return err
 }
 
@@ -36,6 +43,9 @@ func unavailable(err error) bool {
 	if errors.As(err, &pgErr) {
 		// Class 08: connection exception; 57P0x: shutting down; 53300: too many connections.
 		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+	}
+	if pgconn.Timeout(err) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true // a connection that hung or dropped mid-query
 	}
 	var connErr *pgconn.ConnectError
 	var netErr net.Error

@@ -2,23 +2,25 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"hash/fnv"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
 
 	"pulse/internal/pulse"
 )
 
 var _ pulse.Leader = (*DB)(nil)
 
-// leader holds one PostgreSQL session-level advisory lock per job on a
-// dedicated connection: the lock lives exactly as long as that connection, so
-// a replica that dies hands leadership over without any cleanup.
+// leader holds one PostgreSQL session-level advisory lock per job, each on a
+// connection of its own outside the pool: the lock lives exactly as long as
+// that connection, so a replica that dies hands leadership over without any
+// cleanup, and the pool the requests use never loses a connection to it.
 type leader struct {
-	db       *sql.DB
+	dsn      string
 	postgres bool
 	mu       sync.Mutex
-	conns    map[string]*sql.Conn
+	conns    map[string]*pgx.Conn
 }
 
 // TryLead implements pulse.Leader. On SQLite there is one process writing the
@@ -36,23 +38,23 @@ func (l *leader) try(ctx context.Context, job string) (func(), bool, error) {
 	defer l.mu.Unlock()
 	if c, ok := l.conns[job]; ok {
 		// Still leading as long as the connection holding the lock is alive.
-		if err := c.PingContext(ctx); err == nil {
+		if err := c.Ping(ctx); err == nil {
 			return release, true, nil
 		}
-		c.Close()
+		c.Close(context.Background())
 		delete(l.conns, job)
 	}
-	c, err := l.db.Conn(ctx)
+	c, err := pgx.Connect(ctx, l.dsn)
 	if err != nil {
 		return nil, false, translate(err)
 	}
 	var got bool
-	if err := c.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(job)).Scan(&got); err != nil {
-		c.Close()
+	if err := c.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(job)).Scan(&got); err != nil {
+		c.Close(context.Background())
 		return nil, false, translate(err)
 	}
 	if !got {
-		c.Close()
+		c.Close(context.Background())
 		return nil, false, nil
 	}
 	l.conns[job] = c
@@ -63,8 +65,10 @@ func (l *leader) release(job string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if c, ok := l.conns[job]; ok {
-		_, _ = c.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, lockKey(job))
-		c.Close()
+		// Closing the connection releases the lock too; unlocking first makes
+		// the hand-over immediate even if the close lingers.
+		_, _ = c.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, lockKey(job))
+		c.Close(context.Background())
 		delete(l.conns, job)
 	}
 }

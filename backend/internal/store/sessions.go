@@ -99,7 +99,8 @@ func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Ti
 // the session row keep its average cheap; the daily summary follows the
 // session's class as each sample moves it.
 func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now time.Time) error {
-	if _, err := uuid.Parse(id); err != nil {
+	id, ok := normalizeID(id)
+	if !ok {
 		return sessionNotFound(id)
 	}
 	score := q.Score()
@@ -144,12 +145,23 @@ func missingOrEnded(tx *gorm.DB, id string) error {
 }
 
 func sessionNotFound(id string) error {
-	return pulse.Errorf(pulse.ENOTFOUND, "no session with id %q", id)
+	return pulse.Errorf(pulse.ENOTFOUND, "no session with id %.64q", id)
+}
+
+// normalizeID accepts any spelling of a UUID (upper case, urn:uuid:, braces)
+// and returns the canonical one, so both engines find the same session.
+func normalizeID(id string) (string, bool) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return id, false
+	}
+	return u.String(), true
 }
 
 // EndSession implements pulse.SessionService; the first end wins.
 func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.Session, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	id, ok := normalizeID(id)
+	if !ok {
 		return pulse.Session{}, sessionNotFound(id)
 	}
 	if err := db.with(ctx).Exec(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, utc(now), id).Error; err != nil {
@@ -252,7 +264,7 @@ func categoryByName(tx *gorm.DB, name string) (pulse.Category, error) {
 		if err := tx.Raw(`SELECT name FROM categories ORDER BY name`).Scan(&names).Error; err != nil {
 			return c, err
 		}
-		return c, pulse.Errorf(pulse.EINVALID, "unknown category %q; allowed: %s", name, strings.Join(names, ", "))
+		return c, pulse.Errorf(pulse.EINVALID, "unknown category %.64q; allowed: %s", name, strings.Join(names, ", "))
 	}
 	return c, nil
 }

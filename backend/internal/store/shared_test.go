@@ -87,6 +87,7 @@ func TestLeader(t *testing.T) {
 		_, ok, err = a.TryLead(ctx, job)
 		require.NoError(t, err)
 		assert.True(t, ok, "the leader keeps leading")
+		assert.Zero(t, a.PoolStats().InUse, "the lock's connection is not taken from the request pool")
 		_, ok, err = b.TryLead(ctx, job)
 		require.NoError(t, err)
 		assert.False(t, ok, "a second replica does not lead")
