@@ -45,6 +45,10 @@ test-go:
 	cd backend && $(GO) test -count=1 ./...
 
 test-frontend: frontend-deps
+	@tmp=$$(mktemp); trap 'rm -f $$tmp' EXIT; cd frontend && \
+	npx --no-install openapi-typescript ../api/openapi.json -o $$tmp >/dev/null && \
+	diff -u src/types/api.d.ts $$tmp && echo "Dashboard API types are up to date" || \
+	{ echo "frontend/src/types/api.d.ts is stale: run 'make openapi' and commit the result"; exit 1; }
 	cd frontend && npm run typecheck && npm test
 
 test-e2e: build

@@ -22,7 +22,8 @@ export default defineConfig({
   preview: { proxy },
   build: {
     outDir: 'dist',
-    sourcemap: true,
+    // Maps for error reports, not referenced from the served bundles.
+    sourcemap: 'hidden',
     rolldownOptions: {
       output: {
         // Give the lazily loaded charting code (recharts and the packages only it uses) a chunk

@@ -49,7 +49,12 @@ export function DashboardPage() {
 
   return (
     <div className={styles.dashboard}>
-      <HealthHeader metrics={current.data} updatedAt={lastUpdate} refreshing={refreshing} />
+      <HealthHeader
+        metrics={current.data}
+        stale={Boolean(current.error && current.data)}
+        updatedAt={lastUpdate}
+        refreshing={refreshing}
+      />
       {failing.length > 0 && (
         <StaleBanner
           since={staleTimes.length > 0 ? Math.min(...staleTimes) : undefined}

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { server } from '@/testing/server';
@@ -74,6 +74,12 @@ describe('dashboard polling', () => {
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Stale since 12:34 — retrying');
     expect(screen.getByTestId('active-sessions-value')).toHaveTextContent('42');
+    // The verdict is no longer known: no coloured badge while the API is unreachable.
+    const header = within(screen.getByRole('region', { name: 'System health' }));
+    expect(header.getByText('Unknown')).toBeInTheDocument();
+    expect(header.queryByText('Degraded')).not.toBeInTheDocument(); // the fixture's verdict
+    expect(header.getByText(/cannot be reached; last known state: Degraded/)).toBeInTheDocument();
+    expect(screen.queryByText(/Live, refreshed/)).not.toBeInTheDocument();
 
     server.resetHandlers();
     await vi.advanceTimersByTimeAsync(LIVE_REFRESH_INTERVAL_MS + 100);

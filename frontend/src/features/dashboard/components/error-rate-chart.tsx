@@ -17,7 +17,7 @@ import {
   type ErrorChartPoint,
   type ThresholdLines,
 } from '../utils/error-trend';
-import { formatDuration, formatHourMinute, formatInteger, formatPercentValue } from '../utils/format';
+import { formatDuration, formatHourMinute, formatInteger, formatPercent, formatPercentValue } from '../utils/format';
 import { ChartEmptyState } from './chart-empty-state';
 import styles from './dashboard.module.css';
 
@@ -155,7 +155,7 @@ function ErrorTooltip({ active, payload }: TooltipContentProps) {
         <dt>Errors</dt>
         <dd>{formatInteger(point.errors)}</dd>
         <dt>Error rate</dt>
-        <dd>{formatPercentValue(point.ratePct)}</dd>
+        <dd>{formatPercent(point.ratePct / 100)}</dd>
         <dt>p95</dt>
         <dd>{formatDuration(point.p95Ms)}</dd>
       </dl>

@@ -1,4 +1,4 @@
-import { CircleCheck, OctagonX, RefreshCw, TriangleAlert, type LucideIcon } from 'lucide-react';
+import { CircleCheck, CircleHelp, OctagonX, RefreshCw, TriangleAlert, type LucideIcon } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
 import { formatClock } from '../utils/format';
 import styles from './dashboard.module.css';
@@ -24,20 +24,28 @@ export function HealthBadge({ health }: { health: Health }) {
 
 interface HealthHeaderProps {
   metrics?: CurrentMetrics;
+  /** The last refresh of /current failed: the verdict shown is no longer current. */
+  stale?: boolean;
   /** When any endpoint last answered (epoch ms). */
   updatedAt?: number;
   refreshing: boolean;
 }
 
 /** Page title, overall health with its reasons, and how fresh the numbers are. */
-export function HealthHeader({ metrics, updatedAt, refreshing }: HealthHeaderProps) {
+export function HealthHeader({ metrics, stale = false, updatedAt, refreshing }: HealthHeaderProps) {
   const reasons = metrics?.health_reasons ?? [];
   return (
     <section className={styles.healthHeader} aria-labelledby="dashboard-title">
       <div className={styles.healthTop}>
         <div className={styles.healthTitle}>
           <h1 id="dashboard-title">System health</h1>
-          {metrics ? (
+          {metrics && stale ? (
+            // A green badge on a dashboard that cannot reach its API would be a lie.
+            <span className={`badge badge--neutral ${styles.healthBadge}`}>
+              <CircleHelp aria-hidden="true" size={18} />
+              Unknown
+            </span>
+          ) : metrics ? (
             <HealthBadge health={metrics.system_health} />
           ) : (
             <span className="skeleton" style={{ width: '7rem', height: '1.9rem' }} aria-hidden="true" />
@@ -53,7 +61,13 @@ export function HealthHeader({ metrics, updatedAt, refreshing }: HealthHeaderPro
           {refreshing && <span className="sr-only">Refreshing.</span>}
         </p>
       </div>
+      {metrics && stale && (
+        <p className={styles.reasonsOk}>
+          Pulse cannot be reached; last known state: {healthDisplay[metrics.system_health]?.label ?? 'Critical'}.
+        </p>
+      )}
       {metrics &&
+        !stale &&
         (reasons.length > 0 ? (
           <ul className={styles.reasons} aria-label="Health reasons">
             {reasons.map((reason, index) => (

@@ -23,7 +23,7 @@ export function StatCards({ metrics, error }: StatCardsProps) {
   return (
     <div className={styles.stats}>
       <DashboardCard title="Active sessions" icon={<Activity aria-hidden="true" size={18} />} busy={busy}>
-        {metrics ? <ActiveSessions value={metrics.active_sessions_count} /> : placeholder}
+        {metrics ? <ActiveSessions value={metrics.active_sessions_count} stale={Boolean(error)} /> : placeholder}
       </DashboardCard>
       <DashboardCard title="Average connection quality" icon={<Gauge aria-hidden="true" size={18} />} busy={busy}>
         {metrics ? <AverageQuality metrics={metrics} /> : placeholder}
@@ -76,16 +76,20 @@ function Stat({ value, unit, hint, testId }: StatProps) {
   );
 }
 
-function ActiveSessions({ value }: { value: number | null }) {
+function ActiveSessions({ value, stale }: { value: number | null; stale: boolean }) {
   return (
     <Stat
       testId="active-sessions-value"
       value={value === null ? null : formatInteger(value)}
       hint={
-        <span className={styles.live}>
-          <span className={styles.liveDot} aria-hidden="true" />
-          Live, refreshed every 5 seconds
-        </span>
+        stale ? (
+          'Last known value, retrying'
+        ) : (
+          <span className={styles.live}>
+            <span className={styles.liveDot} aria-hidden="true" />
+            Live, refreshed every 5 seconds
+          </span>
+        )
       }
     />
   );
