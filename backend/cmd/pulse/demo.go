@@ -15,7 +15,6 @@ import (
 	"pulse/internal/demo"
 	"pulse/internal/pulse"
 	"pulse/internal/store"
-	"pulse/internal/telemetry"
 )
 
 const demoPassword = "pulse-demo"
@@ -58,7 +57,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	faults := demo.NewFaults()
 	return serve(ctx, cfg, log, &serveOptions{
 		faults: faults,
-		ready: func(ctx context.Context, base string, _ *store.DB, _ *telemetry.Recorder) {
+		ready: func(ctx context.Context, base string) {
 			fmt.Fprintf(stdout, `
   Pulse demo is running: %s/admin/dashboard
 

@@ -17,9 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/config"
-	"pulse/internal/store"
 	"pulse/internal/store/storetest"
-	"pulse/internal/telemetry"
 )
 
 // cli runs one verb as the binary would and returns its stdout and stderr.
@@ -103,7 +101,7 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 		done := make(chan error, 1)
 		go func() {
 			done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{faults: faults,
-				ready: func(_ context.Context, base string, _ *store.DB, _ *telemetry.Recorder) { ready <- base }})
+				ready: func(_ context.Context, base string) { ready <- base }})
 		}()
 		select {
 		case base := <-ready:

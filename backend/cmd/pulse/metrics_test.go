@@ -17,8 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/config"
-	"pulse/internal/store"
-	"pulse/internal/telemetry"
 )
 
 // TestMetricsPassPromtool scrapes /metrics of a running server and lints it
@@ -39,7 +37,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
 		done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{
-			ready: func(_ context.Context, base string, _ *store.DB, _ *telemetry.Recorder) { ready <- base }})
+			ready: func(_ context.Context, base string) { ready <- base }})
 	}()
 	defer func() { cancel(); <-done }()
 	var base string

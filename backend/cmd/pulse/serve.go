@@ -23,7 +23,6 @@ import (
 	"pulse/internal/httpapi"
 	"pulse/internal/providers"
 	"pulse/internal/pulse"
-	"pulse/internal/store"
 	"pulse/internal/telemetry"
 )
 
@@ -31,7 +30,7 @@ import (
 type serveOptions struct {
 	faults httpapi.FaultInjector
 	// ready is called with the base URL once the server accepts connections.
-	ready func(ctx context.Context, baseURL string, db *store.DB, rec *telemetry.Recorder)
+	ready func(ctx context.Context, baseURL string)
 }
 
 // serve runs the API until ctx ends, then drains requests, flushes the last
@@ -123,7 +122,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	base := baseURL(ln.Addr())
 	log.Info("pulse is listening", "url", base, "instance", instance, "dashboard", base+"/admin/dashboard", "swagger", base+"/swagger/index.html")
 	if opt.ready != nil {
-		go opt.ready(ctx, base, db, rec)
+		go opt.ready(ctx, base)
 	}
 
 	select {

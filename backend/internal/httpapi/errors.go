@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -116,5 +115,3 @@ func decodeJSON(c echo.Context, v any) error {
 		return pulse.Wrap(err, pulse.EMALFORMED, "the request body could not be read")
 	}
 }
-
-func newLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -36,5 +36,3 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, Probe{Status: "ready"})
 }
-
-func echoWrap(h http.Handler) echo.HandlerFunc { return echo.WrapHandler(h) }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/labstack/echo/v4"
 	echoSwagger "github.com/swaggo/echo-swagger"
 
 	_ "pulse/internal/httpapi/docs" // the generated OpenAPI document, served by Swagger UI
@@ -17,7 +18,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
 	if s.Metrics != nil {
-		e.GET("/metrics", echoWrap(s.Metrics))
+		e.GET("/metrics", echo.WrapHandler(s.Metrics))
 	}
 
 	// Ingestion by the platform's services: X-API-Key.

@@ -77,7 +77,7 @@ func New(d Deps) *Server {
 		d.Now = time.Now
 	}
 	if d.Logger == nil {
-		d.Logger = newLogger()
+		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	if d.BodyLimit == "" {
 		d.BodyLimit = "1M"

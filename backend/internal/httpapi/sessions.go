@@ -55,10 +55,8 @@ func (s *Server) createSession(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	// The store validates: it is the one place every caller (API, demo) passes through.
 	n := pulse.NewSession{Category: req.Category, Provider: pulse.Provider(req.Provider), ExternalID: req.ExternalID}
-	if err := n.Validate(); err != nil {
-		return err
-	}
 	sess, created, err := s.Sessions.CreateSession(c.Request().Context(), n, s.now())
 	if err != nil {
 		return err

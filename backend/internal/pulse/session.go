@@ -42,15 +42,6 @@ type Session struct {
 	QualityCount int
 }
 
-// AverageQuality classes the mean of the session's samples; ok is false when
-// the session has none.
-func (s Session) AverageQuality() (q Quality, ok bool) {
-	if s.QualityCount == 0 {
-		return "", false
-	}
-	return ClassifyScore(float64(s.QualitySum) / float64(s.QualityCount)), true
-}
-
 // NewSession is what an integrator asks to create.
 type NewSession struct {
 	Category   string

@@ -113,9 +113,6 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// IsPostgres tells which engine is behind the store.
-func (db *DB) IsPostgres() bool { return db.postgres }
-
 // Migrate applies every pending migration. On PostgreSQL a session lock keeps
 // replicas that start together from migrating twice.
 func (db *DB) Migrate(ctx context.Context) error {
