@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"pulse/internal/auth"
 	"pulse/internal/config"
 	"pulse/internal/demo"
@@ -56,7 +58,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 
 	faults := demo.NewFaults()
 	return serve(ctx, cfg, log, &serveOptions{
-		faults: faults,
+		ingest: []echo.MiddlewareFunc{faults.Middleware},
 		ready: func(ctx context.Context, base string) {
 			fmt.Fprintf(stdout, `
   Pulse demo is running: %s/admin/dashboard

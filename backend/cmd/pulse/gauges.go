@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,8 +13,8 @@ import (
 // gaugeCollector exports the domain's live figures at scrape time: active
 // sessions (one indexed count) and each provider's cached status.
 type gaugeCollector struct {
-	sessions  pulse.SessionService
-	providers interface{ Current() []pulse.ServiceHealth }
+	sessions  pulse.SessionStore
+	providers interface{ Current() []pulse.ProviderHealth }
 
 	active   *prometheus.Desc
 	status   *prometheus.Desc
@@ -21,10 +22,11 @@ type gaugeCollector struct {
 	scrapeOK *prometheus.Desc
 }
 
-func newGaugeCollector(s pulse.SessionService, p interface{ Current() []pulse.ServiceHealth }) *gaugeCollector {
+func newGaugeCollector(s pulse.SessionStore, p interface{ Current() []pulse.ProviderHealth }) *gaugeCollector {
 	return &gaugeCollector{
 		sessions: s, providers: p,
-		active:   prometheus.NewDesc("pulse_active_sessions", "Sessions not ended and seen within the last 30 minutes.", nil, nil),
+		active:   prometheus.NewDesc("pulse_active_sessions",
+			fmt.Sprintf("Sessions not ended and seen within the last %.0f minutes.", pulse.ActiveWindow.Minutes()), nil, nil),
 		status:   prometheus.NewDesc("pulse_provider_status", "1 for the provider's current status, 0 for the others.", []string{"service", "status"}, nil),
 		latency:  prometheus.NewDesc("pulse_provider_latency_seconds", "Latency of the provider's last answered check.", []string{"service"}, nil),
 		scrapeOK: prometheus.NewDesc("pulse_sessions_scrape_success", "1 when the active session count could be read from the database.", nil, nil),
@@ -48,17 +50,17 @@ func (g *gaugeCollector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.MustNewConstMetric(g.scrapeOK, prometheus.GaugeValue, 0)
 	}
-	statuses := []pulse.ServiceStatus{pulse.StatusOperational, pulse.StatusDegraded, pulse.StatusDown, pulse.StatusUnconfigured}
+	statuses := pulse.ProviderStatuses
 	for _, svc := range g.providers.Current() {
 		for _, s := range statuses {
 			v := 0.0
 			if svc.Status == s {
 				v = 1
 			}
-			ch <- prometheus.MustNewConstMetric(g.status, prometheus.GaugeValue, v, string(svc.ID), string(s))
+			ch <- prometheus.MustNewConstMetric(g.status, prometheus.GaugeValue, v, svc.Provider.ServiceID(), string(s))
 		}
 		if svc.LatencyMs != nil {
-			ch <- prometheus.MustNewConstMetric(g.latency, prometheus.GaugeValue, *svc.LatencyMs/1000, string(svc.ID))
+			ch <- prometheus.MustNewConstMetric(g.latency, prometheus.GaugeValue, *svc.LatencyMs/1000, svc.Provider.ServiceID())
 		}
 	}
 }

@@ -13,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/config"
+	"pulse/internal/pulse"
 	"pulse/internal/store/storetest"
 )
 
@@ -73,9 +75,17 @@ func TestCLI(t *testing.T) {
 	}
 }
 
+// switchFaults fails every ingestion request while it is on.
 type switchFaults struct{ on atomic.Bool }
 
-func (f *switchFaults) Fail() bool { return f.on.Load() }
+func (f *switchFaults) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if f.on.Load() {
+			return pulse.Errorf(pulse.EUNAVAILABLE, "injected failure")
+		}
+		return next(c)
+	}
+}
 
 // TestServeKeepsTelemetryAcrossRestart is the telemetry promise end to end: a
 // burst of 5xx answers moves the error rate, and a restart loses none of the
@@ -100,7 +110,7 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 		ready := make(chan string, 1)
 		done := make(chan error, 1)
 		go func() {
-			done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{faults: faults,
+			done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{ingest: []echo.MiddlewareFunc{faults.middleware},
 				ready: func(_ context.Context, base string) { ready <- base }})
 		}()
 		select {

@@ -28,7 +28,8 @@ import (
 
 // serveOptions are what `pulse demo` adds to a plain `pulse serve`.
 type serveOptions struct {
-	faults httpapi.FaultInjector
+	// ingest runs on ingestion requests (the demo's fault injection).
+	ingest []echo.MiddlewareFunc
 	// ready is called with the base URL once the server accepts connections.
 	ready func(ctx context.Context, baseURL string)
 }
@@ -90,12 +91,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit, RequestTimeout: cfg.RequestTimeout,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-		RequestTelemetry: func(e *echo.Echo) echo.MiddlewareFunc {
-			rec.Register(telemetry.EchoRoutes(e)...)
-			return telemetry.Middleware(rec, telemetry.DefaultSkipper)
-		},
-		Faults: opt.faults,
+		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
+		IngestMiddleware: opt.ingest,
 	})
+	// Labelled by route template: the recorder learns the routes once they exist.
+	rec.Register(telemetry.EchoRoutes(srv.Echo)...)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

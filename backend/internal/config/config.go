@@ -71,6 +71,17 @@ func Load() (Config, error) {
 	return c, c.Validate()
 }
 
+// Defaults is the configuration with no environment at all: every default,
+// from the one place defaults are written (the envDefault tags above). Tests
+// and tools that wire parts by hand start from it.
+func Defaults() Config {
+	c, err := env.ParseAsWithOptions[Config](env.Options{Environment: map[string]string{}})
+	if err != nil {
+		panic(fmt.Sprintf("config: the defaults do not parse: %v", err))
+	}
+	return c
+}
+
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
 	var errs []string

@@ -106,7 +106,7 @@ func pickRoute(rng *rand.Rand) int {
 // BackfillSessions replays `days` past days of sessions (not today's: the
 // live driver makes those) through the store with past timestamps: start,
 // a few quality samples, end.
-func BackfillSessions(ctx context.Context, sessions pulse.SessionService, now time.Time, days, perDay int, progress Progress) (int, error) {
+func BackfillSessions(ctx context.Context, sessions pulse.SessionStore, now time.Time, days, perDay int, progress Progress) (int, error) {
 	today := now.UTC().Truncate(24 * time.Hour)
 	rng := rand.New(rand.NewPCG(uint64(today.Unix()), 11))
 	total, created := days*perDay, 0

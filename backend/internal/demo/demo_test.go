@@ -48,14 +48,14 @@ func TestBackfillTelemetry(t *testing.T) {
 	assert.Equal(t, n, again, "the same replay")
 
 	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: "reader"})
-	hours, err := telemetry.NewService(rec, db).Hourly(ctx, now, 24)
+	hours, err := telemetry.NewService(rec, db).Hourly(ctx, now, pulse.TrendHours)
 	require.NoError(t, err)
 	var total int64
 	levels := map[pulse.HealthStatus]int{}
-	th := pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05}
+	th := pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05, MinRequests: 20}
 	for _, h := range hours {
 		total += h.Requests
-		if l := th.ErrorLevel(h.ErrorRate()); l != "" {
+		if l := th.ErrorLevel(h.RequestStats); l != "" {
 			levels[l]++
 		}
 		if h.Requests > 0 {

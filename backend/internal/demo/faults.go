@@ -4,6 +4,10 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pulse/internal/pulse"
 )
 
 // Faults decides which ingestion requests fail on purpose: a low base rate,
@@ -47,7 +51,18 @@ func (f *Faults) inBurst(t time.Time) bool {
 	return (since-offset)%f.BurstEvery < f.BurstFor
 }
 
-// Fail implements httpapi.FaultInjector.
+// Middleware fails the requests Fail picks with a 503, as a database outage
+// would. `pulse demo` mounts it on the ingestion routes.
+func (f *Faults) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if f.Fail() {
+			return pulse.Errorf(pulse.EUNAVAILABLE, "Injected failure (demo mode).")
+		}
+		return next(c)
+	}
+}
+
+// Fail reports whether the next request should fail.
 func (f *Faults) Fail() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()

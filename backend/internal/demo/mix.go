@@ -45,17 +45,7 @@ func pick[T any](rng *rand.Rand, items []weighted[T]) T {
 func qualityAt(rng *rand.Rand, t time.Time, sessionBias float64) pulse.Quality {
 	hours := float64(t.Unix()) / 3600
 	drift := 0.35*math.Sin(hours*2*math.Pi/9) + 0.2*math.Sin(hours*2*math.Pi/2.3)
-	score := 3.1 + drift + sessionBias + rng.NormFloat64()*0.7
-	switch {
-	case score >= 3.5:
-		return pulse.QualityExcellent
-	case score >= 2.5:
-		return pulse.QualityGood
-	case score >= 1.5:
-		return pulse.QualityFair
-	default:
-		return pulse.QualityPoor
-	}
+	return pulse.ClassifyScore(3.1 + drift + sessionBias + rng.NormFloat64()*0.7)
 }
 
 // dayLoad is the relative traffic at t: quiet at night (UTC), busy in the

@@ -28,6 +28,9 @@ type LoginResponse struct {
 	ExpiresAt time.Time `json:"expires_at" format:"date-time"`
 } //	@name	LoginResponse
 
+// tokenCookie carries the admin token for the dashboard.
+const tokenCookie = "admin_token"
+
 // badCredentials is the one answer to any failed sign-in: it does not say
 // whether the email exists.
 var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.")
@@ -56,7 +59,7 @@ func (s *Server) login(c echo.Context) error {
 		auth.BurnPasswordCheck(req.Password)
 		return badCredentials
 	}
-	admin, err := s.Admins.AdminByEmail(c.Request().Context(), email)
+	admin, err := s.admins.AdminByEmail(c.Request().Context(), email)
 	switch {
 	case pulse.ErrorCode(err) == pulse.ENOTFOUND:
 		auth.BurnPasswordCheck(req.Password)
@@ -66,11 +69,11 @@ func (s *Server) login(c echo.Context) error {
 	case !auth.CheckPassword(admin.PasswordHash, req.Password):
 		return badCredentials
 	}
-	token, exp, err := s.Tokens.Issue(admin)
+	token, exp, err := s.tokens.Issue(admin)
 	if err != nil {
 		return err
 	}
-	setTokenCookie(c, token, exp, s.CookieSecure)
+	setTokenCookie(c, token, exp, s.cookieSecure)
 	s.log.InfoContext(c.Request().Context(), "admin signed in", "admin_id", admin.ID, "role", admin.Role)
 	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: admin.Email, Role: string(admin.Role)}, ExpiresAt: exp})
 }
@@ -82,7 +85,7 @@ func (s *Server) login(c echo.Context) error {
 //	@Success	204
 //	@Router		/api/admin/auth/logout [post]
 func (s *Server) logout(c echo.Context) error {
-	clearTokenCookie(c, s.CookieSecure)
+	clearTokenCookie(c, s.cookieSecure)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -99,4 +102,16 @@ func (s *Server) logout(c echo.Context) error {
 func (s *Server) me(c echo.Context) error {
 	cl := claimsOf(c)
 	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: cl.Email, Role: string(cl.Role)}, ExpiresAt: cl.ExpiresAt.UTC()})
+}
+
+func setTokenCookie(c echo.Context, token string, expires time.Time, secure bool) {
+	c.SetCookie(&http.Cookie{
+		Name: tokenCookie, Value: token, Path: "/", Expires: expires, MaxAge: int(time.Until(expires).Seconds()),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func clearTokenCookie(c echo.Context, secure bool) {
+	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/auth"
+	"pulse/internal/config"
 	"pulse/internal/httpapi"
 	"pulse/internal/pulse"
 	"pulse/internal/store"
@@ -42,9 +43,11 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 	h := &harness{t: t, db: db, now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
 		telemetry: &fakeTelemetry{}, providers: &fakeProviders{}}
 	h.tokens = auth.NewTokens(jwtSecret, time.Hour)
+	cfg := config.Defaults()
 	d := httpapi.Deps{
 		Sessions: db, Admins: db, APIKeys: db, DB: db, Telemetry: h.telemetry, Providers: h.providers,
 		Tokens: h.tokens, Now: h.clock,
+		RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute,
 		Thresholds: pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05, P95DegradedMs: 500, P95CriticalMs: 1000, MinRequests: 20},
 	}
 	for _, o := range opts {
@@ -157,8 +160,8 @@ func (f *fakeTelemetry) Hourly(_ context.Context, now time.Time, hours int) ([]p
 	return f.hourly, f.err
 }
 
-type fakeProviders struct{ services []pulse.ServiceHealth }
+type fakeProviders struct{ services []pulse.ProviderHealth }
 
-func (f *fakeProviders) Services(context.Context) ([]pulse.ServiceHealth, error) {
+func (f *fakeProviders) Providers(context.Context) ([]pulse.ProviderHealth, error) {
 	return f.services, nil
 }

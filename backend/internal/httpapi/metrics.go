@@ -113,7 +113,7 @@ func (s *Server) currentMetrics(c echo.Context) error {
 	// A figure that cannot be read is left null rather than shown as zero;
 	// the verdict below names the database as the reason. The two reads are
 	// themselves the database check: no extra ping on this hot path.
-	if st, err := s.Sessions.SessionStats(ctx, now); err == nil {
+	if st, err := s.sessions.SessionStats(ctx, now); err == nil {
 		out.ActiveSessionsCount = &st.ActiveSessions
 		if st.AvgQuality != "" {
 			out.AvgConnectionQuality = string(st.AvgQuality)
@@ -123,7 +123,7 @@ func (s *Server) currentMetrics(c echo.Context) error {
 	} else if !s.unavailable(c, err, &sig) {
 		return err
 	}
-	if rs, err := s.Telemetry.LastHour(ctx, now); err == nil {
+	if rs, err := s.telemetry.LastHour(ctx, now); err == nil {
 		rate, p95 := round(rs.ErrorRate(), 4), round(rs.P95Ms, 1)
 		out.ErrorRateLastHour, out.APIResponseTimeP95, out.RequestsLastHour = &rate, &p95, &rs.Requests
 		sig.Requests = rs
@@ -131,15 +131,15 @@ func (s *Server) currentMetrics(c echo.Context) error {
 		return err
 	}
 
-	pool := s.DB.PoolStats()
+	pool := s.db.PoolStats()
 	out.DBPoolActive, out.DBPoolIdle, out.DBPoolSize = pool.InUse, pool.Idle, pool.MaxOpen
 	out.DBPoolWaitCount, out.DBPoolWaitDurationMs, out.DBPoolWaitsLastMin = pool.WaitCount, round(pool.WaitDurationMs, 1), pool.WaitsLastMinute
 	sig.PoolInUse, sig.PoolMaxOpen, sig.PoolWaitsLastMinute = pool.InUse, pool.MaxOpen, pool.WaitsLastMinute
 
-	if svcs, err := s.Providers.Services(ctx); err == nil {
-		sig.Services = svcs
+	if svcs, err := s.providers.Providers(ctx); err == nil {
+		sig.Providers = svcs
 	}
-	health, reasons := pulse.EvaluateHealth(sig, s.Thresholds)
+	health, reasons := pulse.EvaluateHealth(sig, s.thresholds)
 	out.SystemHealth, out.HealthReasons = string(health), reasons
 	return c.JSON(http.StatusOK, out)
 }
@@ -169,7 +169,7 @@ func (s *Server) unavailable(c echo.Context, err error, sig *pulse.HealthSignals
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/sessions [get]
 func (s *Server) sessionMetrics(c echo.Context) error {
-	sum, err := s.Sessions.SessionSummary(c.Request().Context(), s.now(), pulse.SummaryWindowDays)
+	sum, err := s.sessions.SessionSummary(c.Request().Context(), s.now(), pulse.SummaryWindowDays)
 	if err != nil {
 		return err
 	}
@@ -199,11 +199,11 @@ func (s *Server) sessionMetrics(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/errors [get]
 func (s *Server) errorTrend(c echo.Context) error {
-	hours, err := s.Telemetry.Hourly(c.Request().Context(), s.now(), 24)
+	hours, err := s.telemetry.Hourly(c.Request().Context(), s.now(), pulse.TrendHours)
 	if err != nil {
 		return err
 	}
-	t := s.Thresholds
+	t := s.thresholds
 	out := ErrorTrend{
 		Thresholds: ErrorThresholds{Degraded: t.ErrorRateDegraded, Critical: t.ErrorRateCritical},
 		Points:     make([]ErrorPoint, 0, len(hours)),
@@ -212,7 +212,7 @@ func (s *Server) errorTrend(c echo.Context) error {
 	for _, h := range hours {
 		rate := round(h.ErrorRate(), 4)
 		out.Points = append(out.Points, ErrorPoint{Hour: h.Hour, Requests: h.Requests, Errors: h.Errors, ErrorRate: rate, P95Ms: round(h.P95Ms, 1)})
-		if level := t.ErrorLevel(h.ErrorRate()); level != "" {
+		if level := t.ErrorLevel(h.RequestStats); level != "" {
 			out.Alerts = append(out.Alerts, ErrorAlert{Hour: h.Hour, Level: string(level), ErrorRate: rate})
 		}
 	}
@@ -232,13 +232,13 @@ func (s *Server) errorTrend(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/external-services [get]
 func (s *Server) externalServices(c echo.Context) error {
-	svcs, err := s.Providers.Services(c.Request().Context())
+	svcs, err := s.providers.Providers(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	out := ExternalServices{Services: make([]ExternalService, 0, len(svcs))}
 	for _, v := range svcs {
-		es := ExternalService{ID: string(v.ID), Name: v.Name, Status: string(v.Status), Detail: v.Detail, CheckedAt: v.CheckedAt}
+		es := ExternalService{ID: v.Provider.ServiceID(), Name: v.Provider.Name(), Status: string(v.Status), Detail: v.Detail, CheckedAt: v.CheckedAt}
 		if v.LatencyMs != nil {
 			l := round(*v.LatencyMs, 1)
 			es.LatencyMs = &l

@@ -56,7 +56,7 @@ func TestCurrentMetrics(t *testing.T) {
 			h.telemetry.mu.Lock()
 			h.telemetry.last = pulse.RequestStats{Requests: 1000, Errors: 31, ClientErrors: 4, P95Ms: 612.34}
 			h.telemetry.mu.Unlock()
-			h.providers.services = []pulse.ServiceHealth{{ID: pulse.ServiceDaily, Name: "Daily.co", Status: pulse.StatusDown, Detail: "timeout after 5s"}}
+			h.providers.services = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusDown, Detail: "timeout after 5s"}}
 			m := h.admin("/api/admin/metrics/current", token).json(t)
 			assert.InDelta(t, 0.031, m["error_rate_last_hour"], 1e-9)
 			assert.InDelta(t, 612.3, m["api_response_time_p95"], 1e-9)
@@ -126,6 +126,7 @@ func TestErrorTrendAPI(t *testing.T) {
 		}
 		hours[3].RequestStats = pulse.RequestStats{Requests: 100, Errors: 2, P95Ms: 40}  // 2%: at, not over, the threshold
 		hours[4].RequestStats = pulse.RequestStats{Requests: 100, Errors: 3, P95Ms: 45}  // degraded
+		hours[10].RequestStats = pulse.RequestStats{Requests: 1, Errors: 1, P95Ms: 30}   // 100%, but too little traffic to judge
 		hours[23].RequestStats = pulse.RequestStats{Requests: 50, Errors: 10, P95Ms: 90} // critical
 		h.telemetry.hourly = hours
 
@@ -148,9 +149,9 @@ func TestExternalServicesAPI(t *testing.T) {
 		token := h.mustAdmin("super@example.org", pulse.RoleSuperAdmin)
 		at := time.Date(2026, 11, 26, 11, 59, 30, 0, time.UTC)
 		lat, up := 84.26, 0.99861
-		h.providers.services = []pulse.ServiceHealth{
-			{ID: pulse.ServiceDaily, Name: "Daily.co", Status: pulse.StatusOperational, LatencyMs: &lat, CheckedAt: &at, Detail: "HTTP 200 in 84 ms", Uptime24h: &up},
-			{ID: pulse.ServiceLiveKit, Name: "LiveKit", Status: pulse.StatusUnconfigured, Detail: "no server URL set"},
+		h.providers.services = []pulse.ProviderHealth{
+			{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, LatencyMs: &lat, CheckedAt: &at, Detail: "HTTP 200 in 84 ms", Uptime24h: &up},
+			{Provider: pulse.ProviderLiveKit, Status: pulse.StatusUnconfigured, Detail: "no server URL set"},
 		}
 		m := h.admin("/api/admin/metrics/external-services", token).json(t)
 		assert.Equal(t, []any{

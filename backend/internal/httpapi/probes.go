@@ -31,7 +31,7 @@ func (s *Server) healthz(c echo.Context) error {
 //	@Failure	503	{object}	ErrorResponse
 //	@Router		/readyz [get]
 func (s *Server) readyz(c echo.Context) error {
-	if err := s.DB.Ping(c.Request().Context()); err != nil {
+	if err := s.db.Ping(c.Request().Context()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, Probe{Status: "ready"})

@@ -18,7 +18,7 @@ import (
 
 // hangingSessions is a database that stopped answering: every call waits for
 // its context to end, the way a partitioned connection does.
-type hangingSessions struct{ pulse.SessionService }
+type hangingSessions struct{ pulse.SessionStore }
 
 func (hangingSessions) SessionSummary(ctx context.Context, _ time.Time, _ int) (pulse.SessionSummary, error) {
 	<-ctx.Done()

@@ -17,12 +17,12 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
-	if s.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(s.Metrics))
+	if s.metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(s.metrics))
 	}
 
 	// Ingestion by the platform's services: X-API-Key.
-	ingest := e.Group("/api/sessions", s.requireAPIKey)
+	ingest := e.Group("/api/sessions", append([]echo.MiddlewareFunc{s.requireAPIKey}, s.ingestMiddleware...)...)
 	ingest.POST("", s.createSession)
 	ingest.POST("/:id/quality", s.recordQuality)
 	ingest.POST("/:id/end", s.endSession)

@@ -17,30 +17,30 @@ import (
 )
 
 // Database is what the HTTP layer needs of the store beyond the domain
-// services: a ping for /readyz and the pool figures.
+// stores: a ping for /readyz and the pool figures.
 type Database interface {
 	Ping(ctx context.Context) error
 	PoolStats() pulse.PoolStats
 }
 
-// Deps are the parts a Server is wired from; cmd/pulse builds them.
+// Deps are the parts a Server is wired from; cmd/pulse builds them from the
+// configuration, which owns every default: zero values are taken as given.
 type Deps struct {
-	Sessions   pulse.SessionService
-	Admins     pulse.AdminService
-	APIKeys    pulse.APIKeyService
+	Sessions   pulse.SessionStore
+	Admins     pulse.AdminStore
+	APIKeys    pulse.APIKeyStore
 	Telemetry  pulse.TelemetryService
 	Providers  pulse.ProviderService
 	DB         Database
 	Tokens     *auth.Tokens
 	Thresholds pulse.HealthThresholds
-	Logger     *slog.Logger
-	// Now is the clock; time.Now when nil. Tests inject a fixed one.
+	Logger     *slog.Logger // nil discards
+	// Now is the clock; time.Now when nil. Tests inject a settable one.
 	Now func() time.Time
 
 	// RequestTimeout bounds each request's work: a database that hangs
 	// instead of refusing gives a 503 in time, not a request that never ends.
-	RequestTimeout time.Duration
-
+	RequestTimeout     time.Duration
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
@@ -49,48 +49,59 @@ type Deps struct {
 	// client cannot dodge the limit by sending the header itself.
 	TrustedProxies []*net.IPNet
 	StaticDir      string // the built dashboard; "" serves none
+
 	// Metrics serves /metrics (Prometheus); nil serves none.
 	Metrics http.Handler
-	// Telemetry middleware, built once the routes are known so that it can
-	// label requests by route template; nil records nothing.
-	RequestTelemetry func(e *echo.Echo) echo.MiddlewareFunc
-	// Faults, when set, is consulted on ingestion requests to inject failures.
-	// Only `pulse demo` sets it.
-	Faults FaultInjector
-}
-
-// FaultInjector decides whether an ingestion request should fail on purpose.
-type FaultInjector interface {
-	Fail() bool
+	// RequestTelemetry times every request; nil records nothing.
+	RequestTelemetry echo.MiddlewareFunc
+	// IngestMiddleware runs on ingestion requests after the API key is
+	// checked (`pulse demo` injects failures there).
+	IngestMiddleware []echo.MiddlewareFunc
 }
 
 // Server is the HTTP API.
 type Server struct {
-	Deps
 	Echo *echo.Echo
-	log  *slog.Logger
+
+	sessions   pulse.SessionStore
+	admins     pulse.AdminStore
+	apiKeys    pulse.APIKeyStore
+	telemetry  pulse.TelemetryService
+	providers  pulse.ProviderService
+	db         Database
+	tokens     *auth.Tokens
+	thresholds pulse.HealthThresholds
+	log        *slog.Logger
+	clock      func() time.Time
+
+	requestTimeout     time.Duration
+	cookieSecure       bool
+	bodyLimit          string
+	loginRatePerMinute int
+	staticDir          string
+	metrics            http.Handler
+	requestTelemetry   echo.MiddlewareFunc
+	ingestMiddleware   []echo.MiddlewareFunc
 }
 
 // New builds the Echo instance with every route and middleware.
 func New(d Deps) *Server {
-	if d.Now == nil {
-		d.Now = time.Now
+	s := &Server{
+		Echo:     echo.New(),
+		sessions: d.Sessions, admins: d.Admins, apiKeys: d.APIKeys, telemetry: d.Telemetry, providers: d.Providers,
+		db: d.DB, tokens: d.Tokens, thresholds: d.Thresholds, log: d.Logger, clock: d.Now,
+		requestTimeout: d.RequestTimeout, cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
+		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
+		requestTelemetry: d.RequestTelemetry, ingestMiddleware: d.IngestMiddleware,
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
+	if s.clock == nil {
+		s.clock = time.Now
 	}
-	if d.BodyLimit == "" {
-		d.BodyLimit = "1M"
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
-	if d.RequestTimeout == 0 {
-		d.RequestTimeout = 10 * time.Second
-	}
-	if d.LoginRatePerMinute == 0 {
-		d.LoginRatePerMinute = 10
-	}
-	e := echo.New()
+	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{Deps: d, Echo: e, log: d.Logger}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = echo.ExtractIPDirect()
 	if len(d.TrustedProxies) > 0 {
@@ -108,4 +119,4 @@ func New(d Deps) *Server {
 // ServeHTTP lets tests and servers use the Server as an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
 
-func (s *Server) now() time.Time { return s.Now().UTC() }
+func (s *Server) now() time.Time { return s.clock().UTC() }

@@ -57,7 +57,7 @@ func (s *Server) createSession(c echo.Context) error {
 	}
 	// The store validates: it is the one place every caller (API, demo) passes through.
 	n := pulse.NewSession{Category: req.Category, Provider: pulse.Provider(req.Provider), ExternalID: req.ExternalID}
-	sess, created, err := s.Sessions.CreateSession(c.Request().Context(), n, s.now())
+	sess, created, err := s.sessions.CreateSession(c.Request().Context(), n, s.now())
 	if err != nil {
 		return err
 	}
@@ -90,11 +90,8 @@ func (s *Server) recordQuality(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	q, err := pulse.ParseQuality(req.Quality)
-	if err != nil {
-		return err
-	}
-	if err := s.Sessions.RecordQuality(c.Request().Context(), c.Param("id"), q, s.now()); err != nil {
+	// The store validates the class, as it does the session: every caller (API, demo) passes through it.
+	if err := s.sessions.RecordQuality(c.Request().Context(), c.Param("id"), pulse.Quality(req.Quality), s.now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -114,7 +111,7 @@ func (s *Server) recordQuality(c echo.Context) error {
 //	@Security		APIKey
 //	@Router			/api/sessions/{id}/end [post]
 func (s *Server) endSession(c echo.Context) error {
-	sess, err := s.Sessions.EndSession(c.Request().Context(), c.Param("id"), s.now())
+	sess, err := s.sessions.EndSession(c.Request().Context(), c.Param("id"), s.now())
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 func TestBeyRequest(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceBeyondPresence)
-	c := newTestChecker(t, testTimings(configFor(pulse.ServiceBeyondPresence, f.srv.URL)), Deps{})
+	f := newFakeProvider(t, pulse.ProviderBeyondPresence)
+	c := newTestChecker(t, testTimings(configFor(pulse.ProviderBeyondPresence, f.srv.URL)), Deps{})
 
 	c.round(t.Context())
 
@@ -23,7 +23,7 @@ func TestBeyRequest(t *testing.T) {
 	assert.Equal(t, "/v1/auth/verify", reqs[0].URL.Path)
 	assert.Equal(t, testBeyKey, reqs[0].Header.Get("x-api-key"))
 	assert.Empty(t, reqs[0].Header.Get("Authorization"))
-	assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ServiceBeyondPresence).Status)
+	assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ProviderBeyondPresence).Status)
 }
 
 func TestBeyAnswers(t *testing.T) {
@@ -31,7 +31,7 @@ func TestBeyAnswers(t *testing.T) {
 		name       string
 		code       int
 		body       string
-		wantStatus pulse.ServiceStatus
+		wantStatus pulse.ProviderStatus
 		wantDetail string
 	}{
 		{"NoContent", http.StatusNoContent, "", pulse.StatusOperational, ""},
@@ -42,16 +42,16 @@ func TestBeyAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeProvider(t, pulse.ServiceBeyondPresence)
+			f := newFakeProvider(t, pulse.ProviderBeyondPresence)
 			f.Set(func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(tt.code)
 				_, _ = io.WriteString(w, tt.body)
 			})
-			c := newTestChecker(t, testTimings(configFor(pulse.ServiceBeyondPresence, f.srv.URL)), Deps{})
+			c := newTestChecker(t, testTimings(configFor(pulse.ProviderBeyondPresence, f.srv.URL)), Deps{})
 
 			c.round(t.Context())
 
-			h := healthOf(t, c, pulse.ServiceBeyondPresence)
+			h := healthOf(t, c, pulse.ProviderBeyondPresence)
 			assert.Equal(t, tt.wantStatus, h.Status)
 			if tt.wantDetail != "" {
 				assert.Equal(t, tt.wantDetail, h.Detail)

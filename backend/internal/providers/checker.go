@@ -39,7 +39,7 @@ type Deps struct {
 }
 
 // Checker checks the providers in the background (Run) and serves the latest
-// results from memory (Services, Current). It implements pulse.ProviderService.
+// results from memory (Providers, Current). It implements pulse.ProviderService.
 type Checker struct {
 	cfg        Config
 	rules      Rules
@@ -47,15 +47,15 @@ type Checker struct {
 	leader     pulse.Leader
 	now        func() time.Time
 	log        *slog.Logger
-	probes     map[pulse.ServiceID]func(context.Context) Outcome
+	probes     map[pulse.Provider]func(context.Context) Outcome
 	staleAfter time.Duration
 
 	mu    sync.RWMutex
-	cache map[pulse.ServiceID]pulse.ServiceHealth
+	cache map[pulse.Provider]pulse.ProviderHealth
 
 	// Run's own state, touched by the Run goroutine only.
 	release   func() // non-nil while this instance leads
-	history   map[pulse.ServiceID][]Verdict
+	history   map[pulse.Provider][]Verdict
 	lastPrune time.Time
 }
 
@@ -86,9 +86,9 @@ func New(cfg Config, d Deps) (*Checker, error) {
 		leader:     d.Leader,
 		now:        d.Now,
 		log:        d.Logger,
-		probes:     map[pulse.ServiceID]func(context.Context) Outcome{},
+		probes:     map[pulse.Provider]func(context.Context) Outcome{},
 		staleAfter: 3*cfg.CheckInterval + cfg.CheckTimeout,
-		cache:      map[pulse.ServiceID]pulse.ServiceHealth{},
+		cache:      map[pulse.Provider]pulse.ProviderHealth{},
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -97,22 +97,22 @@ func New(cfg Config, d Deps) (*Checker, error) {
 		c.log = slog.Default()
 	}
 	p := prober{client: client, timeout: cfg.CheckTimeout, now: c.now}
-	if cfg.Configured(pulse.ServiceDaily) {
-		c.probes[pulse.ServiceDaily] = func(ctx context.Context) Outcome {
+	if cfg.Configured(pulse.ProviderDaily) {
+		c.probes[pulse.ProviderDaily] = func(ctx context.Context) Outcome {
 			return p.daily(ctx, cfg.DailyAPIURL, cfg.DailyAPIKey)
 		}
 	}
-	if cfg.Configured(pulse.ServiceLiveKit) {
-		c.probes[pulse.ServiceLiveKit] = func(ctx context.Context) Outcome {
+	if cfg.Configured(pulse.ProviderLiveKit) {
+		c.probes[pulse.ProviderLiveKit] = func(ctx context.Context) Outcome {
 			return p.livekit(ctx, cfg.LiveKitURL, cfg.LiveKitAPIKey, cfg.LiveKitAPISecret)
 		}
 	}
-	if cfg.Configured(pulse.ServiceBeyondPresence) {
-		c.probes[pulse.ServiceBeyondPresence] = func(ctx context.Context) Outcome {
+	if cfg.Configured(pulse.ProviderBeyondPresence) {
+		c.probes[pulse.ProviderBeyondPresence] = func(ctx context.Context) Outcome {
 			return p.bey(ctx, cfg.BeyAPIURL, cfg.BeyAPIKey)
 		}
 	}
-	for _, id := range pulse.ServiceIDs {
+	for _, id := range pulse.Providers {
 		c.cache[id] = initialHealth(id, cfg.Configured(id))
 	}
 	return c, nil
@@ -194,7 +194,7 @@ func (c *Checker) stepDown() {
 // that a change of leader neither forgets a provider is down nor restarts its
 // retries.
 func (c *Checker) takeOver(ctx context.Context) {
-	c.history = map[pulse.ServiceID][]Verdict{}
+	c.history = map[pulse.Provider][]Verdict{}
 	latest := c.refresh(ctx)
 	now := c.now()
 	for id, check := range latest {
@@ -213,9 +213,9 @@ type checked struct {
 // checkAll checks every configured provider concurrently, judges, stores and
 // publishes the results.
 func (c *Checker) checkAll(ctx context.Context) {
-	results := make([]*checked, len(pulse.ServiceIDs))
+	results := make([]*checked, len(pulse.Providers))
 	var wg sync.WaitGroup
-	for i, id := range pulse.ServiceIDs {
+	for i, id := range pulse.Providers {
 		probe, ok := c.probes[id]
 		if !ok {
 			continue
@@ -234,7 +234,7 @@ func (c *Checker) checkAll(ctx context.Context) {
 	}
 
 	checks := make([]pulse.ProviderCheck, 0, len(c.probes))
-	for i, id := range pulse.ServiceIDs {
+	for i, id := range pulse.Providers {
 		r := results[i]
 		if r == nil {
 			continue
@@ -242,7 +242,7 @@ func (c *Checker) checkAll(ctx context.Context) {
 		v := c.rules.Judge(r.outcome, c.history[id])
 		c.remember(id, v)
 		checks = append(checks, pulse.ProviderCheck{
-			Service:   id,
+			Provider:  id,
 			Status:    v.Status,
 			LatencyMs: latencyMs(r.outcome.Latency),
 			CheckedAt: r.at,
@@ -254,7 +254,7 @@ func (c *Checker) checkAll(ctx context.Context) {
 	defer cancel()
 	for _, check := range checks {
 		if err := c.store.InsertProviderCheck(sctx, check); err != nil {
-			c.log.Warn("providers: could not store a check", "service", check.Service, "err", err)
+			c.log.Warn("providers: could not store a check", "service", check.Provider, "err", err)
 		}
 	}
 	now := c.now()
@@ -267,7 +267,7 @@ func (c *Checker) checkAll(ctx context.Context) {
 }
 
 // remember appends v to the provider's history, keeping what flapping needs.
-func (c *Checker) remember(id pulse.ServiceID, v Verdict) {
+func (c *Checker) remember(id pulse.Provider, v Verdict) {
 	h := append(c.history[id], v)
 	if keep := max(c.rules.FlapWindow, 1); len(h) > keep {
 		h = h[len(h)-keep:]

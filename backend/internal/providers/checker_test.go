@@ -15,16 +15,16 @@ import (
 )
 
 // allProviders starts the three fake APIs and a config for all of them.
-func allProviders(t *testing.T) (Config, map[pulse.ServiceID]*fakeProvider) {
+func allProviders(t *testing.T) (Config, map[pulse.Provider]*fakeProvider) {
 	t.Helper()
-	fakes := map[pulse.ServiceID]*fakeProvider{}
+	fakes := map[pulse.Provider]*fakeProvider{}
 	var cfg Config
-	for _, id := range pulse.ServiceIDs {
+	for _, id := range pulse.Providers {
 		fakes[id] = newFakeProvider(t, id)
 	}
-	cfg.DailyAPIURL, cfg.DailyAPIKey = fakes[pulse.ServiceDaily].srv.URL+"/v1", testDailyKey
-	cfg.LiveKitURL, cfg.LiveKitAPIKey, cfg.LiveKitAPISecret = fakes[pulse.ServiceLiveKit].srv.URL, testLiveKitKey, testLiveKitSecret
-	cfg.BeyAPIURL, cfg.BeyAPIKey = fakes[pulse.ServiceBeyondPresence].srv.URL+"/v1", testBeyKey
+	cfg.DailyAPIURL, cfg.DailyAPIKey = fakes[pulse.ProviderDaily].srv.URL+"/v1", testDailyKey
+	cfg.LiveKitURL, cfg.LiveKitAPIKey, cfg.LiveKitAPISecret = fakes[pulse.ProviderLiveKit].srv.URL, testLiveKitKey, testLiveKitSecret
+	cfg.BeyAPIURL, cfg.BeyAPIKey = fakes[pulse.ProviderBeyondPresence].srv.URL+"/v1", testBeyKey
 	return testTimings(cfg), fakes
 }
 
@@ -39,7 +39,7 @@ func TestRun(t *testing.T) {
 
 		require.Eventually(t, func() bool { return len(store.Checks()) == 3 }, 2*time.Second, 5*time.Millisecond)
 		for _, h := range c.Current() {
-			assert.Equal(t, pulse.StatusOperational, h.Status, h.ID)
+			assert.Equal(t, pulse.StatusOperational, h.Status, h.Provider)
 		}
 
 		cancel()
@@ -80,9 +80,9 @@ func TestRun(t *testing.T) {
 	})
 
 	t.Run("CancelledCheckIsNotRecorded", func(t *testing.T) {
-		f := newFakeProvider(t, pulse.ServiceDaily)
+		f := newFakeProvider(t, pulse.ProviderDaily)
 		f.Set(answerHang)
-		cfg := testTimings(configFor(pulse.ServiceDaily, f.srv.URL))
+		cfg := testTimings(configFor(pulse.ProviderDaily, f.srv.URL))
 		cfg.CheckTimeout = 5 * time.Second
 		store := &memStore{}
 		c := newTestChecker(t, cfg, Deps{Store: store})
@@ -94,7 +94,7 @@ func TestRun(t *testing.T) {
 		cancel()
 		<-done
 		assert.Empty(t, store.Checks())
-		assert.Equal(t, "awaiting first check", healthOf(t, c, pulse.ServiceDaily).Detail)
+		assert.Equal(t, "awaiting first check", healthOf(t, c, pulse.ProviderDaily).Detail)
 	})
 }
 
@@ -111,7 +111,7 @@ func TestChecksRunConcurrently(t *testing.T) {
 	for id, f := range fakes {
 		var once sync.Once
 		f.Set(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/" || id != pulse.ServiceLiveKit {
+			if r.URL.Path == "/" || id != pulse.ProviderLiveKit {
 				once.Do(arrived.Done)
 			}
 			select {
@@ -127,7 +127,7 @@ func TestChecksRunConcurrently(t *testing.T) {
 	c.round(t.Context())
 
 	for _, h := range c.Current() {
-		assert.Equal(t, pulse.StatusOperational, h.Status, "%s: %s", h.ID, h.Detail)
+		assert.Equal(t, pulse.StatusOperational, h.Status, "%s: %s", h.Provider, h.Detail)
 	}
 }
 
@@ -142,7 +142,7 @@ func TestLeaderAndFollower(t *testing.T) {
 	follower.round(t.Context())
 
 	for id, f := range fakes {
-		want := map[pulse.ServiceID]int64{pulse.ServiceLiveKit: 2}[id]
+		want := map[pulse.Provider]int64{pulse.ProviderLiveKit: 2}[id]
 		assert.Equal(t, max(want, 1), f.hits.Load(), "%s was called by the leader only", id)
 	}
 	assert.Len(t, store.Checks(), 3, "only the leader stores checks")
@@ -175,16 +175,16 @@ func TestLeadership(t *testing.T) {
 		leader := &fakeLeader{ok: true}
 		c := newTestChecker(t, cfg, Deps{Store: store, Leader: leader})
 		c.round(t.Context())
-		hits := fakes[pulse.ServiceDaily].hits.Load()
+		hits := fakes[pulse.ProviderDaily].hits.Load()
 
 		leader.Set(false, errors.New("conn closed"))
 		c.round(t.Context())
 
-		assert.Equal(t, hits, fakes[pulse.ServiceDaily].hits.Load(), "a follower does not call providers")
+		assert.Equal(t, hits, fakes[pulse.ProviderDaily].hits.Load(), "a follower does not call providers")
 		assert.Len(t, store.Checks(), 3)
 		_, releases := leader.Counts()
 		assert.Equal(t, 1, releases)
-		assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ServiceDaily).Status, "read back from the store")
+		assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ProviderDaily).Status, "read back from the store")
 	})
 
 	t.Run("FollowerTakesOverWhenFree", func(t *testing.T) {
@@ -192,51 +192,51 @@ func TestLeadership(t *testing.T) {
 		leader := &fakeLeader{ok: false}
 		c := newTestChecker(t, cfg, Deps{Leader: leader})
 		c.round(t.Context())
-		require.Zero(t, fakes[pulse.ServiceDaily].hits.Load())
+		require.Zero(t, fakes[pulse.ProviderDaily].hits.Load())
 
 		leader.Set(true, nil)
 		c.round(t.Context())
 
-		assert.EqualValues(t, 1, fakes[pulse.ServiceDaily].hits.Load())
+		assert.EqualValues(t, 1, fakes[pulse.ProviderDaily].hits.Load())
 	})
 
 	t.Run("TakeOverKeepsADownProviderDown", func(t *testing.T) {
-		f := newFakeProvider(t, pulse.ServiceDaily)
+		f := newFakeProvider(t, pulse.ProviderDaily)
 		f.Set(answerStatus(500))
 		clk := newClock()
 		store := &memStore{checks: []pulse.ProviderCheck{{
-			Service: pulse.ServiceDaily, Status: pulse.StatusDown, Detail: "HTTP 500 (3 failures in a row)",
+			Provider: pulse.ProviderDaily, Status: pulse.StatusDown, Detail: "HTTP 500 (3 failures in a row)",
 			CheckedAt: clk.Now().Add(-30 * time.Second),
 		}}}
-		c := newTestChecker(t, testTimings(configFor(pulse.ServiceDaily, f.srv.URL)), Deps{Store: store, Leader: &fakeLeader{ok: true}, Now: clk.Now})
+		c := newTestChecker(t, testTimings(configFor(pulse.ProviderDaily, f.srv.URL)), Deps{Store: store, Leader: &fakeLeader{ok: true}, Now: clk.Now})
 
 		c.round(t.Context())
 
-		h := healthOf(t, c, pulse.ServiceDaily)
+		h := healthOf(t, c, pulse.ProviderDaily)
 		assert.Equal(t, pulse.StatusDown, h.Status)
 		assert.Equal(t, "HTTP 500 (4 failures in a row)", h.Detail)
 	})
 
 	t.Run("TakeOverIgnoresAnOldDown", func(t *testing.T) {
-		f := newFakeProvider(t, pulse.ServiceDaily)
+		f := newFakeProvider(t, pulse.ProviderDaily)
 		f.Set(answerStatus(500))
 		clk := newClock()
 		store := &memStore{checks: []pulse.ProviderCheck{{
-			Service: pulse.ServiceDaily, Status: pulse.StatusDown, CheckedAt: clk.Now().Add(-6 * time.Hour),
+			Provider: pulse.ProviderDaily, Status: pulse.StatusDown, CheckedAt: clk.Now().Add(-6 * time.Hour),
 		}}}
-		c := newTestChecker(t, testTimings(configFor(pulse.ServiceDaily, f.srv.URL)), Deps{Store: store, Now: clk.Now})
+		c := newTestChecker(t, testTimings(configFor(pulse.ProviderDaily, f.srv.URL)), Deps{Store: store, Now: clk.Now})
 
 		c.round(t.Context())
 
-		assert.Equal(t, pulse.StatusDegraded, healthOf(t, c, pulse.ServiceDaily).Status)
+		assert.Equal(t, pulse.StatusDegraded, healthOf(t, c, pulse.ProviderDaily).Status)
 	})
 }
 
 func TestFlapping(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceBeyondPresence)
-	c := newTestChecker(t, testTimings(configFor(pulse.ServiceBeyondPresence, f.srv.URL)), Deps{})
+	f := newFakeProvider(t, pulse.ProviderBeyondPresence)
+	c := newTestChecker(t, testTimings(configFor(pulse.ProviderBeyondPresence, f.srv.URL)), Deps{})
 	failing := false
-	var statuses []pulse.ServiceStatus
+	var statuses []pulse.ProviderStatus
 	for range 5 {
 		if failing {
 			f.Set(answerStatus(502))
@@ -245,12 +245,12 @@ func TestFlapping(t *testing.T) {
 		}
 		failing = !failing
 		c.round(t.Context())
-		statuses = append(statuses, healthOf(t, c, pulse.ServiceBeyondPresence).Status)
+		statuses = append(statuses, healthOf(t, c, pulse.ProviderBeyondPresence).Status)
 	}
 
 	op, deg := pulse.StatusOperational, pulse.StatusDegraded
-	assert.Equal(t, []pulse.ServiceStatus{op, deg, op, deg, deg}, statuses)
-	assert.Regexp(t, `^flapping: 4 changes in 5 checks \(HTTP 204 in .+ ms\)$`, healthOf(t, c, pulse.ServiceBeyondPresence).Detail)
+	assert.Equal(t, []pulse.ProviderStatus{op, deg, op, deg, deg}, statuses)
+	assert.Regexp(t, `^flapping: 4 changes in 5 checks \(HTTP 204 in .+ ms\)$`, healthOf(t, c, pulse.ProviderBeyondPresence).Detail)
 }
 
 func TestPrune(t *testing.T) {
@@ -274,12 +274,12 @@ func TestStoreFailure(t *testing.T) {
 	store := &memStore{}
 	c := newTestChecker(t, cfg, Deps{Store: store})
 	c.round(t.Context())
-	require.NotNil(t, healthOf(t, c, pulse.ServiceDaily).Uptime24h)
+	require.NotNil(t, healthOf(t, c, pulse.ProviderDaily).Uptime24h)
 
 	store.SetErr(errors.New("database is gone"))
 	c.round(t.Context())
 
-	h := healthOf(t, c, pulse.ServiceDaily)
+	h := healthOf(t, c, pulse.ProviderDaily)
 	assert.Equal(t, pulse.StatusOperational, h.Status, "the leader still knows what it measured")
 	require.NotNil(t, h.Uptime24h, "the last uptime read is kept")
 	assert.Equal(t, 1.0, *h.Uptime24h)

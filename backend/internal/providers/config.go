@@ -81,13 +81,13 @@ func orDefault[T comparable](v, def T) T {
 }
 
 // Configured reports whether the operator set the provider up (see Config).
-func (c Config) Configured(id pulse.ServiceID) bool {
+func (c Config) Configured(id pulse.Provider) bool {
 	switch id {
-	case pulse.ServiceDaily:
+	case pulse.ProviderDaily:
 		return c.DailyAPIKey != ""
-	case pulse.ServiceLiveKit:
+	case pulse.ProviderLiveKit:
 		return c.LiveKitURL != ""
-	case pulse.ServiceBeyondPresence:
+	case pulse.ProviderBeyondPresence:
 		return c.BeyAPIKey != ""
 	}
 	return false

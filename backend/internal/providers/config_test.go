@@ -36,18 +36,18 @@ func TestConfigConfigured(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  Config
-		want map[pulse.ServiceID]bool
+		want map[pulse.Provider]bool
 	}{
-		{"Nothing", Config{}, map[pulse.ServiceID]bool{}},
-		{"DefaultURLsAloneAreNotConfigured", Config{}.WithDefaults(), map[pulse.ServiceID]bool{}},
-		{"DailyKey", Config{DailyAPIKey: "k"}, map[pulse.ServiceID]bool{pulse.ServiceDaily: true}},
-		{"DailyURLWithoutKey", Config{DailyAPIURL: "http://daily.test"}, map[pulse.ServiceID]bool{}},
-		{"LiveKitURLWithoutKeys", Config{LiveKitURL: "wss://lk.test"}, map[pulse.ServiceID]bool{pulse.ServiceLiveKit: true}},
-		{"BeyKey", Config{BeyAPIKey: "k"}, map[pulse.ServiceID]bool{pulse.ServiceBeyondPresence: true}},
+		{"Nothing", Config{}, map[pulse.Provider]bool{}},
+		{"DefaultURLsAloneAreNotConfigured", Config{}.WithDefaults(), map[pulse.Provider]bool{}},
+		{"DailyKey", Config{DailyAPIKey: "k"}, map[pulse.Provider]bool{pulse.ProviderDaily: true}},
+		{"DailyURLWithoutKey", Config{DailyAPIURL: "http://daily.test"}, map[pulse.Provider]bool{}},
+		{"LiveKitURLWithoutKeys", Config{LiveKitURL: "wss://lk.test"}, map[pulse.Provider]bool{pulse.ProviderLiveKit: true}},
+		{"BeyKey", Config{BeyAPIKey: "k"}, map[pulse.Provider]bool{pulse.ProviderBeyondPresence: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, id := range pulse.ServiceIDs {
+			for _, id := range pulse.Providers {
 				assert.Equal(t, tt.want[id], tt.cfg.Configured(id), id)
 			}
 		})

@@ -12,8 +12,8 @@ import (
 )
 
 func TestDailyRequest(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceDaily)
-	c := newTestChecker(t, testTimings(configFor(pulse.ServiceDaily, f.srv.URL)), Deps{})
+	f := newFakeProvider(t, pulse.ProviderDaily)
+	c := newTestChecker(t, testTimings(configFor(pulse.ProviderDaily, f.srv.URL)), Deps{})
 
 	c.round(t.Context())
 
@@ -23,14 +23,14 @@ func TestDailyRequest(t *testing.T) {
 	assert.Equal(t, "/v1/rooms", reqs[0].URL.Path)
 	assert.Equal(t, "1", reqs[0].URL.Query().Get("limit"))
 	assert.Equal(t, "Bearer "+testDailyKey, reqs[0].Header.Get("Authorization"))
-	assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ServiceDaily).Status)
+	assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ProviderDaily).Status)
 }
 
 func TestDailyAnswers(t *testing.T) {
 	tests := []struct {
 		name       string
 		body       string
-		wantStatus pulse.ServiceStatus
+		wantStatus pulse.ProviderStatus
 	}{
 		{"RoomList", `{"total_count":1,"data":[{"id":"r1"}]}`, pulse.StatusOperational},
 		{"EmptyRoomList", `{"total_count":0,"data":[]}`, pulse.StatusOperational},
@@ -41,13 +41,13 @@ func TestDailyAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeProvider(t, pulse.ServiceDaily)
+			f := newFakeProvider(t, pulse.ProviderDaily)
 			f.Set(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, tt.body) })
-			c := newTestChecker(t, testTimings(configFor(pulse.ServiceDaily, f.srv.URL)), Deps{})
+			c := newTestChecker(t, testTimings(configFor(pulse.ProviderDaily, f.srv.URL)), Deps{})
 
 			c.round(t.Context())
 
-			h := healthOf(t, c, pulse.ServiceDaily)
+			h := healthOf(t, c, pulse.ProviderDaily)
 			assert.Equal(t, tt.wantStatus, h.Status)
 			if tt.wantStatus == pulse.StatusDegraded {
 				assert.Equal(t, "answer not understood (HTTP 200)", h.Detail)

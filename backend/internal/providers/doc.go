@@ -6,6 +6,6 @@
 // wins pulse.Leader); it calls the three providers concurrently, judges each
 // raw Outcome with the pure Rules (rules.go), keeps the verdict in memory and
 // in the pulse.ProviderCheckStore. Every other instance refreshes its memory
-// from the store instead. Services and Current answer from that memory and
+// from the store instead. Providers and Current answer from that memory and
 // never call a provider.
 package providers

@@ -69,38 +69,38 @@ func (s *memStore) InsertProviderCheck(_ context.Context, c pulse.ProviderCheck)
 	return nil
 }
 
-func (s *memStore) LatestProviderChecks(context.Context) (map[pulse.ServiceID]pulse.ProviderCheck, error) {
+func (s *memStore) LatestProviderChecks(context.Context) (map[pulse.Provider]pulse.ProviderCheck, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return nil, s.err
 	}
-	out := map[pulse.ServiceID]pulse.ProviderCheck{}
+	out := map[pulse.Provider]pulse.ProviderCheck{}
 	for _, c := range s.checks {
-		if prev, ok := out[c.Service]; !ok || !c.CheckedAt.Before(prev.CheckedAt) {
-			out[c.Service] = c
+		if prev, ok := out[c.Provider]; !ok || !c.CheckedAt.Before(prev.CheckedAt) {
+			out[c.Provider] = c
 		}
 	}
 	return out, nil
 }
 
-func (s *memStore) ProviderUptime(_ context.Context, since time.Time) (map[pulse.ServiceID]float64, error) {
+func (s *memStore) ProviderUptime(_ context.Context, since time.Time) (map[pulse.Provider]float64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return nil, s.err
 	}
-	total, up := map[pulse.ServiceID]int{}, map[pulse.ServiceID]int{}
+	total, up := map[pulse.Provider]int{}, map[pulse.Provider]int{}
 	for _, c := range s.checks {
 		if c.CheckedAt.Before(since) {
 			continue
 		}
-		total[c.Service]++
+		total[c.Provider]++
 		if c.Status == pulse.StatusOperational {
-			up[c.Service]++
+			up[c.Provider]++
 		}
 	}
-	out := map[pulse.ServiceID]float64{}
+	out := map[pulse.Provider]float64{}
 	for id, n := range total {
 		out[id] = float64(up[id]) / float64(n)
 	}
@@ -179,7 +179,7 @@ func (l *fakeLeader) Counts() (tries, releases int) {
 // with Set.
 type fakeProvider struct {
 	t      testing.TB
-	id     pulse.ServiceID
+	id     pulse.Provider
 	srv    *httptest.Server
 	hits   atomic.Int64
 	mu     sync.Mutex
@@ -188,7 +188,7 @@ type fakeProvider struct {
 	bodies []string
 }
 
-func newFakeProvider(t testing.TB, id pulse.ServiceID) *fakeProvider {
+func newFakeProvider(t testing.TB, id pulse.Provider) *fakeProvider {
 	t.Helper()
 	f := &fakeProvider{t: t, id: id}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -229,22 +229,22 @@ func (f *fakeProvider) serve(w http.ResponseWriter, r *http.Request) {
 // healthy answers as the real API does.
 func (f *fakeProvider) healthy(w http.ResponseWriter, r *http.Request, body string) {
 	switch {
-	case f.id == pulse.ServiceDaily && r.Method == http.MethodGet && r.URL.Path == "/v1/rooms":
+	case f.id == pulse.ProviderDaily && r.Method == http.MethodGet && r.URL.Path == "/v1/rooms":
 		if r.Header.Get("Authorization") != "Bearer "+testDailyKey {
 			http.Error(w, `{"error":"authentication-error"}`, http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"total_count":1,"data":[{"id":"r1","name":"room"}]}`)
-	case f.id == pulse.ServiceBeyondPresence && r.Method == http.MethodGet && r.URL.Path == "/v1/auth/verify":
+	case f.id == pulse.ProviderBeyondPresence && r.Method == http.MethodGet && r.URL.Path == "/v1/auth/verify":
 		if r.Header.Get("x-api-key") != testBeyKey {
 			http.Error(w, `{"detail":"Missing or Invalid API Key"}`, http.StatusUnauthorized)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	case f.id == pulse.ServiceLiveKit && r.Method == http.MethodGet && r.URL.Path == "/":
+	case f.id == pulse.ProviderLiveKit && r.Method == http.MethodGet && r.URL.Path == "/":
 		_, _ = io.WriteString(w, "OK")
-	case f.id == pulse.ServiceLiveKit && r.Method == http.MethodPost && r.URL.Path == "/twirp/livekit.RoomService/ListRooms":
+	case f.id == pulse.ProviderLiveKit && r.Method == http.MethodPost && r.URL.Path == "/twirp/livekit.RoomService/ListRooms":
 		if r.Header.Get("Content-Type") != "application/json" || strings.TrimSpace(body) != "{}" {
 			http.Error(w, `{"code":"malformed"}`, http.StatusBadRequest)
 			return
@@ -290,11 +290,11 @@ func verifyLiveKitToken(header string, now time.Time) error {
 }
 
 // configFor configures only provider id, talking to url.
-func configFor(id pulse.ServiceID, url string) Config {
+func configFor(id pulse.Provider, url string) Config {
 	switch id {
-	case pulse.ServiceDaily:
+	case pulse.ProviderDaily:
 		return Config{DailyAPIURL: url + "/v1", DailyAPIKey: testDailyKey}
-	case pulse.ServiceLiveKit:
+	case pulse.ProviderLiveKit:
 		return Config{LiveKitURL: url, LiveKitAPIKey: testLiveKitKey, LiveKitAPISecret: testLiveKitSecret}
 	default:
 		return Config{BeyAPIURL: url + "/v1", BeyAPIKey: testBeyKey}
@@ -328,18 +328,18 @@ func newTestChecker(t testing.TB, cfg Config, d Deps) *Checker {
 	return c
 }
 
-// healthOf returns one provider's entry of Services.
-func healthOf(t testing.TB, c *Checker, id pulse.ServiceID) pulse.ServiceHealth {
+// healthOf returns one provider's entry of Providers.
+func healthOf(t testing.TB, c *Checker, id pulse.Provider) pulse.ProviderHealth {
 	t.Helper()
-	services, err := c.Services(context.Background())
+	services, err := c.Providers(context.Background())
 	require.NoError(t, err)
 	for _, s := range services {
-		if s.ID == id {
+		if s.Provider == id {
 			return s
 		}
 	}
 	require.FailNow(t, "service not listed", "%s", id)
-	return pulse.ServiceHealth{}
+	return pulse.ProviderHealth{}
 }
 
 // refusedURL is the address of a listener that was closed: nothing accepts there.

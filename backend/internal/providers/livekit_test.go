@@ -15,13 +15,13 @@ import (
 )
 
 func TestLiveKitRequests(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceLiveKit)
+	f := newFakeProvider(t, pulse.ProviderLiveKit)
 	clk := newClock()
-	c := newTestChecker(t, testTimings(configFor(pulse.ServiceLiveKit, f.srv.URL)), Deps{Now: clk.Now})
+	c := newTestChecker(t, testTimings(configFor(pulse.ProviderLiveKit, f.srv.URL)), Deps{Now: clk.Now})
 
 	c.round(t.Context())
 
-	require.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ServiceLiveKit).Status, "the fake verified the token")
+	require.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ProviderLiveKit).Status, "the fake verified the token")
 	reqs, bodies := f.Requests()
 	require.Len(t, reqs, 2)
 
@@ -62,7 +62,7 @@ func TestLiveKitTokenSignedWithTheSecret(t *testing.T) {
 }
 
 func TestLiveKitWithoutKeysOnlyPings(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceLiveKit)
+	f := newFakeProvider(t, pulse.ProviderLiveKit)
 	c := newTestChecker(t, testTimings(Config{LiveKitURL: f.srv.URL}), Deps{})
 
 	c.round(t.Context())
@@ -71,17 +71,17 @@ func TestLiveKitWithoutKeysOnlyPings(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/", reqs[0].URL.Path)
 	assert.Empty(t, reqs[0].Header.Get("Authorization"))
-	assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ServiceLiveKit).Status)
+	assert.Equal(t, pulse.StatusOperational, healthOf(t, c, pulse.ProviderLiveKit).Status)
 }
 
 func TestLiveKitWebSocketURL(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceLiveKit)
-	cfg := configFor(pulse.ServiceLiveKit, "ws://"+strings.TrimPrefix(f.srv.URL, "http://"))
+	f := newFakeProvider(t, pulse.ProviderLiveKit)
+	cfg := configFor(pulse.ProviderLiveKit, "ws://"+strings.TrimPrefix(f.srv.URL, "http://"))
 	c := newTestChecker(t, testTimings(cfg), Deps{})
 
 	c.round(t.Context())
 
-	h := healthOf(t, c, pulse.ServiceLiveKit)
+	h := healthOf(t, c, pulse.ProviderLiveKit)
 	assert.Equal(t, pulse.StatusOperational, h.Status, h.Detail)
 	assert.EqualValues(t, 2, f.hits.Load())
 }
@@ -106,7 +106,7 @@ func TestLiveKitAnswers(t *testing.T) {
 		name       string
 		ping       http.HandlerFunc // nil: "OK"
 		list       http.HandlerFunc // nil: a room list
-		wantStatus pulse.ServiceStatus
+		wantStatus pulse.ProviderStatus
 		wantDetail string // a regexp
 		wantHits   int64
 	}{
@@ -124,7 +124,7 @@ func TestLiveKitAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeProvider(t, pulse.ServiceLiveKit)
+			f := newFakeProvider(t, pulse.ProviderLiveKit)
 			f.Set(func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case r.URL.Path == "/" && tt.ping != nil:
@@ -136,11 +136,11 @@ func TestLiveKitAnswers(t *testing.T) {
 					f.healthy(w, r, string(body))
 				}
 			})
-			c := newTestChecker(t, testTimings(configFor(pulse.ServiceLiveKit, f.srv.URL)), Deps{})
+			c := newTestChecker(t, testTimings(configFor(pulse.ProviderLiveKit, f.srv.URL)), Deps{})
 
 			c.round(t.Context())
 
-			h := healthOf(t, c, pulse.ServiceLiveKit)
+			h := healthOf(t, c, pulse.ProviderLiveKit)
 			assert.Equal(t, tt.wantStatus, h.Status)
 			assert.Regexp(t, tt.wantDetail, h.Detail)
 			assert.Equal(t, tt.wantHits, f.hits.Load())

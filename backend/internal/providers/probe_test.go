@@ -21,25 +21,25 @@ import (
 )
 
 // TestCheckOutcomes runs every outcome against every provider's fake API,
-// through the checker, and reads the verdict back from Services.
+// through the checker, and reads the verdict back from Providers.
 func TestCheckOutcomes(t *testing.T) {
-	healthy := map[pulse.ServiceID]string{
-		pulse.ServiceDaily:          `^HTTP 200 in (<1|\d+) ms$`,
-		pulse.ServiceLiveKit:        `^HTTP 200 in (<1|\d+) ms$`,
-		pulse.ServiceBeyondPresence: `^HTTP 204 in (<1|\d+) ms$`,
+	healthy := map[pulse.Provider]string{
+		pulse.ProviderDaily:          `^HTTP 200 in (<1|\d+) ms$`,
+		pulse.ProviderLiveKit:        `^HTTP 200 in (<1|\d+) ms$`,
+		pulse.ProviderBeyondPresence: `^HTTP 204 in (<1|\d+) ms$`,
 	}
 	tests := []struct {
 		name        string
-		answer      func(id pulse.ServiceID, f *fakeProvider) http.HandlerFunc // nil: healthy
+		answer      func(id pulse.Provider, f *fakeProvider) http.HandlerFunc // nil: healthy
 		refused     bool                                                       // talk to a closed port instead
 		rounds      int
-		wantStatus  pulse.ServiceStatus
+		wantStatus  pulse.ProviderStatus
 		wantDetail  string // a regexp, or "healthy" for the provider's healthy detail
 		wantLatency bool
 	}{
 		{name: "Healthy", rounds: 1, wantStatus: pulse.StatusOperational, wantDetail: "healthy", wantLatency: true},
 		{name: "Slow", rounds: 1, wantStatus: pulse.StatusDegraded, wantDetail: `^slow: HTTP 20[04] in \d+ ms \(over 50ms\)$`, wantLatency: true,
-			answer: func(_ pulse.ServiceID, f *fakeProvider) http.HandlerFunc {
+			answer: func(_ pulse.Provider, f *fakeProvider) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					time.Sleep(80 * time.Millisecond)
 					body, _ := io.ReadAll(r.Body)
@@ -47,28 +47,28 @@ func TestCheckOutcomes(t *testing.T) {
 				}
 			}},
 		{name: "ServerErrorOnce", rounds: 1, wantStatus: pulse.StatusDegraded, wantDetail: `^HTTP 500 \(failure 1/3\)$`, wantLatency: true,
-			answer: func(pulse.ServiceID, *fakeProvider) http.HandlerFunc { return answerStatus(500) }},
+			answer: func(pulse.Provider, *fakeProvider) http.HandlerFunc { return answerStatus(500) }},
 		{name: "ServerErrorDownAfterThree", rounds: 3, wantStatus: pulse.StatusDown, wantDetail: `^HTTP 500 \(3 failures in a row\)$`, wantLatency: true,
-			answer: func(pulse.ServiceID, *fakeProvider) http.HandlerFunc { return answerStatus(500) }},
+			answer: func(pulse.Provider, *fakeProvider) http.HandlerFunc { return answerStatus(500) }},
 		{name: "RateLimited", rounds: 3, wantStatus: pulse.StatusDegraded, wantDetail: `^rate limited \(HTTP 429\)$`, wantLatency: true,
-			answer: func(pulse.ServiceID, *fakeProvider) http.HandlerFunc { return answerStatus(429) }},
+			answer: func(pulse.Provider, *fakeProvider) http.HandlerFunc { return answerStatus(429) }},
 		{name: "CredentialsRejected", rounds: 3, wantStatus: pulse.StatusDegraded, wantDetail: `^credentials rejected \(HTTP 401\)$`, wantLatency: true,
-			answer: func(id pulse.ServiceID, f *fakeProvider) http.HandlerFunc {
-				if id == pulse.ServiceLiveKit {
+			answer: func(id pulse.Provider, f *fakeProvider) http.HandlerFunc {
+				if id == pulse.ProviderLiveKit {
 					return nil // the wrong secret below makes ListRooms answer 401
 				}
 				return answerStatus(401)
 			}},
 		{name: "TimeoutOnce", rounds: 1, wantStatus: pulse.StatusDegraded, wantDetail: `^timeout after 300ms \(failure 1/3\)$`,
-			answer: func(pulse.ServiceID, *fakeProvider) http.HandlerFunc { return answerHang }},
+			answer: func(pulse.Provider, *fakeProvider) http.HandlerFunc { return answerHang }},
 		{name: "TimeoutDownAfterThree", rounds: 3, wantStatus: pulse.StatusDown, wantDetail: `^timeout after 300ms \(3 failures in a row\)$`,
-			answer: func(pulse.ServiceID, *fakeProvider) http.HandlerFunc { return answerHang }},
+			answer: func(pulse.Provider, *fakeProvider) http.HandlerFunc { return answerHang }},
 		{name: "ConnectionRefusedOnce", rounds: 1, refused: true, wantStatus: pulse.StatusDegraded, wantDetail: `^connection refused \(failure 1/3\)$`},
 		{name: "ConnectionRefusedDownAfterThree", rounds: 3, refused: true, wantStatus: pulse.StatusDown, wantDetail: `^connection refused \(3 failures in a row\)$`},
 		{name: "GarbageBody", rounds: 1, wantStatus: pulse.StatusDegraded, wantDetail: `^answer not understood \(HTTP 200\)$`, wantLatency: true,
-			answer: func(pulse.ServiceID, *fakeProvider) http.HandlerFunc { return answerGarbage }},
+			answer: func(pulse.Provider, *fakeProvider) http.HandlerFunc { return answerGarbage }},
 	}
-	for _, id := range pulse.ServiceIDs {
+	for _, id := range pulse.Providers {
 		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
 			for _, tt := range tests {
@@ -83,7 +83,7 @@ func TestCheckOutcomes(t *testing.T) {
 						base = refusedURL(t)
 					}
 					cfg := testTimings(configFor(id, base))
-					if tt.name == "CredentialsRejected" && id == pulse.ServiceLiveKit {
+					if tt.name == "CredentialsRejected" && id == pulse.ProviderLiveKit {
 						cfg.LiveKitAPISecret = "not-the-secret"
 					}
 					c := newTestChecker(t, cfg, Deps{})
@@ -111,16 +111,16 @@ func TestCheckOutcomes(t *testing.T) {
 }
 
 func TestNoRedirects(t *testing.T) {
-	target := newFakeProvider(t, pulse.ServiceBeyondPresence)
-	f := newFakeProvider(t, pulse.ServiceBeyondPresence)
+	target := newFakeProvider(t, pulse.ProviderBeyondPresence)
+	f := newFakeProvider(t, pulse.ProviderBeyondPresence)
 	f.Set(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.srv.URL+r.URL.Path, http.StatusFound)
 	})
-	c := newTestChecker(t, testTimings(configFor(pulse.ServiceBeyondPresence, f.srv.URL)), Deps{HTTPClient: &http.Client{}})
+	c := newTestChecker(t, testTimings(configFor(pulse.ProviderBeyondPresence, f.srv.URL)), Deps{HTTPClient: &http.Client{}})
 
 	c.round(t.Context())
 
-	h := healthOf(t, c, pulse.ServiceBeyondPresence)
+	h := healthOf(t, c, pulse.ProviderBeyondPresence)
 	assert.Equal(t, pulse.StatusDegraded, h.Status)
 	assert.Equal(t, "unexpected HTTP 302", h.Detail)
 	assert.Zero(t, target.hits.Load(), "the API key must not follow a redirect")

@@ -22,11 +22,11 @@ type Outcome struct {
 
 // Verdict is a judged check.
 type Verdict struct {
-	Status pulse.ServiceStatus
+	Status pulse.ProviderStatus
 	Detail string
 	// Base is the status of this check alone, before flapping is considered;
 	// flapping is measured on it so that a flap verdict does not feed itself.
-	Base pulse.ServiceStatus
+	Base pulse.ProviderStatus
 	// Failures counts the consecutive failures ending with this check.
 	Failures int
 }
@@ -102,7 +102,7 @@ func (r Rules) Judge(o Outcome, history []Verdict) Verdict {
 
 // flaps counts the status changes over the last FlapWindow checks, the current
 // one (base) included, and how many checks that window holds.
-func (r Rules) flaps(history []Verdict, base pulse.ServiceStatus) (changes, checks int) {
+func (r Rules) flaps(history []Verdict, base pulse.ProviderStatus) (changes, checks int) {
 	if keep := r.FlapWindow - 1; len(history) > keep {
 		history = history[len(history)-max(keep, 0):]
 	}
@@ -130,7 +130,7 @@ func seedVerdict(c pulse.ProviderCheck, downAfter int) Verdict {
 
 // markStale degrades what an old check said: when no instance has checked a
 // provider for maxAge, its last operational verdict can no longer be vouched for.
-func markStale(h pulse.ServiceHealth, now time.Time, maxAge time.Duration) pulse.ServiceHealth {
+func markStale(h pulse.ProviderHealth, now time.Time, maxAge time.Duration) pulse.ProviderHealth {
 	if h.CheckedAt == nil || now.Sub(*h.CheckedAt) <= maxAge {
 		return h
 	}

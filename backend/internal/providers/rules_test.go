@@ -20,7 +20,7 @@ func TestRulesJudge(t *testing.T) {
 	fail := Outcome{Code: 503, Latency: 12 * time.Millisecond}
 	// seen builds a history of base statuses, with failure counts as the
 	// rules would have given them.
-	seen := func(statuses ...pulse.ServiceStatus) []Verdict {
+	seen := func(statuses ...pulse.ProviderStatus) []Verdict {
 		h := make([]Verdict, len(statuses))
 		for i, s := range statuses {
 			h[i] = Verdict{Status: s, Base: s}
@@ -114,7 +114,7 @@ func TestRulesJudge(t *testing.T) {
 func TestSeedVerdict(t *testing.T) {
 	tests := []struct {
 		name         string
-		status       pulse.ServiceStatus
+		status       pulse.ProviderStatus
 		wantFailures int
 	}{
 		{"DownKeepsItsRun", pulse.StatusDown, 3},
@@ -134,17 +134,17 @@ func TestMarkStale(t *testing.T) {
 	at := func(ago time.Duration) *time.Time { t := now.Add(-ago); return &t }
 	tests := []struct {
 		name       string
-		in         pulse.ServiceHealth
-		wantStatus pulse.ServiceStatus
+		in         pulse.ProviderHealth
+		wantStatus pulse.ProviderStatus
 		wantDetail string
 	}{
-		{"Fresh", pulse.ServiceHealth{Status: pulse.StatusOperational, Detail: "HTTP 200 in 84 ms", CheckedAt: at(90 * time.Second)},
+		{"Fresh", pulse.ProviderHealth{Status: pulse.StatusOperational, Detail: "HTTP 200 in 84 ms", CheckedAt: at(90 * time.Second)},
 			pulse.StatusOperational, "HTTP 200 in 84 ms"},
-		{"StaleOperationalIsDegraded", pulse.ServiceHealth{Status: pulse.StatusOperational, Detail: "HTTP 200 in 84 ms", CheckedAt: at(12 * time.Minute)},
+		{"StaleOperationalIsDegraded", pulse.ProviderHealth{Status: pulse.StatusOperational, Detail: "HTTP 200 in 84 ms", CheckedAt: at(12 * time.Minute)},
 			pulse.StatusDegraded, "stale: last check 12m ago (HTTP 200 in 84 ms)"},
-		{"StaleDownStaysDown", pulse.ServiceHealth{Status: pulse.StatusDown, Detail: "HTTP 503", CheckedAt: at(3 * time.Hour)},
+		{"StaleDownStaysDown", pulse.ProviderHealth{Status: pulse.StatusDown, Detail: "HTTP 503", CheckedAt: at(3 * time.Hour)},
 			pulse.StatusDown, "stale: last check 3h ago (HTTP 503)"},
-		{"NeverChecked", pulse.ServiceHealth{Status: pulse.StatusDegraded, Detail: "awaiting first check"},
+		{"NeverChecked", pulse.ProviderHealth{Status: pulse.StatusDegraded, Detail: "awaiting first check"},
 			pulse.StatusDegraded, "awaiting first check"},
 	}
 	for _, tt := range tests {

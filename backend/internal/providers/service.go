@@ -6,34 +6,34 @@ import (
 	"pulse/internal/pulse"
 )
 
-// Services returns every provider's latest health, in pulse.ServiceIDs order,
+// Providers returns every provider's latest health, in pulse.Providers order,
 // from memory: it never calls a provider nor the store.
-func (c *Checker) Services(context.Context) ([]pulse.ServiceHealth, error) {
+func (c *Checker) Providers(context.Context) ([]pulse.ProviderHealth, error) {
 	return c.Current(), nil
 }
 
-// Current is Services without a context or an error, for a Prometheus
+// Current is Providers without a context or an error, for a Prometheus
 // collector to read at scrape time. A check older than three intervals is
 // reported as stale (an operational one as degraded).
-func (c *Checker) Current() []pulse.ServiceHealth {
+func (c *Checker) Current() []pulse.ProviderHealth {
 	now := c.now()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := make([]pulse.ServiceHealth, 0, len(pulse.ServiceIDs))
-	for _, id := range pulse.ServiceIDs {
+	out := make([]pulse.ProviderHealth, 0, len(pulse.Providers))
+	for _, id := range pulse.Providers {
 		out = append(out, markStale(clone(c.cache[id]), now, c.staleAfter))
 	}
 	return out
 }
 
 // initialHealth is what is known of a provider before any check.
-func initialHealth(id pulse.ServiceID, configured bool) pulse.ServiceHealth {
-	h := pulse.ServiceHealth{ID: id, Name: id.ServiceName()}
+func initialHealth(id pulse.Provider, configured bool) pulse.ProviderHealth {
+	h := pulse.ProviderHealth{Provider: id}
 	switch {
 	case configured:
 		// Not knowing is not "operational": say so until the first round lands.
 		h.Status, h.Detail = pulse.StatusDegraded, "awaiting first check"
-	case id == pulse.ServiceLiveKit:
+	case id == pulse.ProviderLiveKit:
 		h.Status, h.Detail = pulse.StatusUnconfigured, "no server URL set"
 	default:
 		h.Status, h.Detail = pulse.StatusUnconfigured, "no API key set"
@@ -44,7 +44,7 @@ func initialHealth(id pulse.ServiceID, configured bool) pulse.ServiceHealth {
 // refresh reads the leader's latest checks and the uptime from the store into
 // the cache, and returns the checks read (nil when the store failed, in which
 // case the cache is kept as it was).
-func (c *Checker) refresh(ctx context.Context) map[pulse.ServiceID]pulse.ProviderCheck {
+func (c *Checker) refresh(ctx context.Context) map[pulse.Provider]pulse.ProviderCheck {
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	latest, err := c.store.LatestProviderChecks(sctx)
@@ -57,7 +57,7 @@ func (c *Checker) refresh(ctx context.Context) map[pulse.ServiceID]pulse.Provide
 		c.log.Warn("providers: could not read uptime", "err", err)
 	}
 	checks := make([]pulse.ProviderCheck, 0, len(latest))
-	for _, id := range pulse.ServiceIDs {
+	for _, id := range pulse.Providers {
 		if check, ok := latest[id]; ok {
 			checks = append(checks, check)
 		}
@@ -69,17 +69,16 @@ func (c *Checker) refresh(ctx context.Context) map[pulse.ServiceID]pulse.Provide
 // publish puts checks of configured providers in the cache. When uptimeOK is
 // false the uptime could not be read and the cached one is kept. The leader
 // logs status changes; followers would only repeat them.
-func (c *Checker) publish(checks []pulse.ProviderCheck, uptime map[pulse.ServiceID]float64, uptimeOK, logChanges bool) {
+func (c *Checker) publish(checks []pulse.ProviderCheck, uptime map[pulse.Provider]float64, uptimeOK, logChanges bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, check := range checks {
-		if _, configured := c.probes[check.Service]; !configured {
+		if _, configured := c.probes[check.Provider]; !configured {
 			continue
 		}
-		prev := c.cache[check.Service]
-		h := pulse.ServiceHealth{
-			ID:        check.Service,
-			Name:      check.Service.ServiceName(),
+		prev := c.cache[check.Provider]
+		h := pulse.ProviderHealth{
+			Provider:  check.Provider,
 			Status:    check.Status,
 			CheckedAt: ptr(check.CheckedAt),
 			Detail:    check.Detail,
@@ -90,19 +89,19 @@ func (c *Checker) publish(checks []pulse.ProviderCheck, uptime map[pulse.Service
 		}
 		if uptimeOK {
 			h.Uptime24h = nil
-			if u, ok := uptime[check.Service]; ok {
+			if u, ok := uptime[check.Provider]; ok {
 				h.Uptime24h = ptr(u)
 			}
 		}
 		if logChanges && prev.Status != h.Status {
-			c.log.Info("providers: status changed", "service", check.Service, "from", prev.Status, "to", h.Status, "detail", h.Detail)
+			c.log.Info("providers: status changed", "service", check.Provider, "from", prev.Status, "to", h.Status, "detail", h.Detail)
 		}
-		c.cache[check.Service] = h
+		c.cache[check.Provider] = h
 	}
 }
 
 // clone copies h so that callers cannot reach into the cache.
-func clone(h pulse.ServiceHealth) pulse.ServiceHealth {
+func clone(h pulse.ProviderHealth) pulse.ProviderHealth {
 	if h.LatencyMs != nil {
 		h.LatencyMs = ptr(*h.LatencyMs)
 	}

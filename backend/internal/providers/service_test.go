@@ -10,19 +10,18 @@ import (
 	"pulse/internal/pulse"
 )
 
-func TestServices(t *testing.T) {
+func TestProviders(t *testing.T) {
 	t.Run("Unconfigured", func(t *testing.T) {
 		store := &memStore{}
 		c := newTestChecker(t, testTimings(Config{}), Deps{Store: store})
 
 		c.round(t.Context())
 
-		services, err := c.Services(t.Context())
+		services, err := c.Providers(t.Context())
 		require.NoError(t, err)
 		require.Len(t, services, 3)
 		for i, s := range services {
-			assert.Equal(t, pulse.ServiceIDs[i], s.ID, "display order")
-			assert.Equal(t, s.ID.ServiceName(), s.Name)
+			assert.Equal(t, pulse.Providers[i], s.Provider, "display order")
 			assert.Equal(t, pulse.StatusUnconfigured, s.Status)
 			assert.Nil(t, s.LatencyMs)
 			assert.Nil(t, s.CheckedAt)
@@ -37,7 +36,7 @@ func TestServices(t *testing.T) {
 		cfg, fakes := allProviders(t)
 		c := newTestChecker(t, cfg, Deps{})
 
-		services, err := c.Services(t.Context())
+		services, err := c.Providers(t.Context())
 
 		require.NoError(t, err)
 		require.Len(t, services, 3)
@@ -57,13 +56,13 @@ func TestServices(t *testing.T) {
 		cfg, fakes := allProviders(t)
 		c := newTestChecker(t, cfg, Deps{})
 		c.round(t.Context())
-		hits := map[pulse.ServiceID]int64{}
+		hits := map[pulse.Provider]int64{}
 		for id, f := range fakes {
 			hits[id] = f.hits.Load()
 		}
 
 		for range 10 {
-			_, err := c.Services(t.Context())
+			_, err := c.Providers(t.Context())
 			require.NoError(t, err)
 			_ = c.Current()
 		}
@@ -74,7 +73,7 @@ func TestServices(t *testing.T) {
 	})
 
 	t.Run("OnlyConfiguredProvidersChecked", func(t *testing.T) {
-		f := newFakeProvider(t, pulse.ServiceLiveKit)
+		f := newFakeProvider(t, pulse.ProviderLiveKit)
 		c := newTestChecker(t, testTimings(Config{LiveKitURL: f.srv.URL}), Deps{})
 
 		c.round(t.Context())
@@ -101,11 +100,11 @@ func TestServices(t *testing.T) {
 }
 
 func TestUptime(t *testing.T) {
-	f := newFakeProvider(t, pulse.ServiceDaily)
+	f := newFakeProvider(t, pulse.ProviderDaily)
 	clk := newClock()
 	now := clk.Now()
-	check := func(status pulse.ServiceStatus, ago time.Duration) pulse.ProviderCheck {
-		return pulse.ProviderCheck{Service: pulse.ServiceDaily, Status: status, CheckedAt: now.Add(-ago)}
+	check := func(status pulse.ProviderStatus, ago time.Duration) pulse.ProviderCheck {
+		return pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: status, CheckedAt: now.Add(-ago)}
 	}
 	store := &memStore{checks: []pulse.ProviderCheck{
 		check(pulse.StatusDown, 25*time.Hour), // outside the window
@@ -114,11 +113,11 @@ func TestUptime(t *testing.T) {
 		check(pulse.StatusDegraded, 2*time.Hour),
 		check(pulse.StatusOperational, time.Hour),
 	}}
-	c := newTestChecker(t, testTimings(configFor(pulse.ServiceDaily, f.srv.URL)), Deps{Store: store, Now: clk.Now})
+	c := newTestChecker(t, testTimings(configFor(pulse.ProviderDaily, f.srv.URL)), Deps{Store: store, Now: clk.Now})
 
 	c.round(t.Context())
 
-	h := healthOf(t, c, pulse.ServiceDaily)
+	h := healthOf(t, c, pulse.ProviderDaily)
 	require.NotNil(t, h.Uptime24h)
 	assert.InDelta(t, 0.8, *h.Uptime24h, 1e-9, "4 operational of the 5 checks in 24 h")
 }
@@ -134,7 +133,7 @@ func TestFollowerSeesStaleChecks(t *testing.T) {
 	clk.Advance(10 * time.Hour) // the leader stopped checking (the interval is an hour)
 	follower.round(t.Context())
 
-	h := healthOf(t, follower, pulse.ServiceDaily)
+	h := healthOf(t, follower, pulse.ProviderDaily)
 	assert.Equal(t, pulse.StatusDegraded, h.Status)
 	assert.Regexp(t, `^stale: last check 10h ago \(HTTP 200 in .+ ms\)$`, h.Detail)
 }

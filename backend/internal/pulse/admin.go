@@ -54,8 +54,8 @@ func NormalizeEmail(s string) (string, error) {
 // MinPasswordLength is the shortest password an admin may be given.
 const MinPasswordLength = 10
 
-// AdminService is the admin store.
-type AdminService interface {
+// AdminStore is the admin store.
+type AdminStore interface {
 	CreateAdmin(ctx context.Context, a Admin) (Admin, error) // ECONFLICT when the email exists
 	AdminByEmail(ctx context.Context, email string) (Admin, error)
 	AdminByID(ctx context.Context, id int64) (Admin, error)
@@ -71,8 +71,8 @@ type APIKey struct {
 	CreatedAt time.Time
 }
 
-// APIKeyService is the API key store.
-type APIKeyService interface {
+// APIKeyStore is the API key store.
+type APIKeyStore interface {
 	CreateAPIKey(ctx context.Context, k APIKey) (APIKey, error)
 	APIKeyByHash(ctx context.Context, hash string) (APIKey, error) // ENOTFOUND when unknown
 }
@@ -83,8 +83,8 @@ type Category struct {
 	Name string
 }
 
-// CategoryService is the category store.
-type CategoryService interface {
+// CategoryStore is the category store.
+type CategoryStore interface {
 	CreateCategory(ctx context.Context, name string) (Category, error) // ECONFLICT when it exists
 	ListCategories(ctx context.Context) ([]Category, error)
 }

@@ -24,15 +24,41 @@ type HealthThresholds struct {
 	MinRequests int64
 }
 
-// ErrorLevel classes an error rate against the thresholds: "" when below both.
-func (t HealthThresholds) ErrorLevel(rate float64) HealthStatus {
+// Judged reports whether a window saw enough traffic for its error rate and
+// p95 to be judged at all (MinRequests, and at least one request).
+func (t HealthThresholds) Judged(s RequestStats) bool {
+	return s.Requests > 0 && s.Requests >= t.MinRequests
+}
+
+// ErrorLevel classes a window's error rate against the thresholds: "" when
+// below both, or when the window is not Judged.
+func (t HealthThresholds) ErrorLevel(s RequestStats) HealthStatus {
+	return t.level(s, s.ErrorRate(), t.ErrorRateDegraded, t.ErrorRateCritical)
+}
+
+// P95Level classes a window's p95 latency like ErrorLevel.
+func (t HealthThresholds) P95Level(s RequestStats) HealthStatus {
+	return t.level(s, s.P95Ms, t.P95DegradedMs, t.P95CriticalMs)
+}
+
+func (t HealthThresholds) level(s RequestStats, v, degraded, critical float64) HealthStatus {
 	switch {
-	case rate > t.ErrorRateCritical:
+	case !t.Judged(s):
+		return ""
+	case v > critical:
 		return HealthCritical
-	case rate > t.ErrorRateDegraded:
+	case v > degraded:
 		return HealthDegraded
 	}
 	return ""
+}
+
+// threshold is the level a value was judged against, for the reason text.
+func (t HealthThresholds) threshold(l HealthStatus, degraded, critical float64) float64 {
+	if l == HealthCritical {
+		return critical
+	}
+	return degraded
 }
 
 // HealthSignals is everything the verdict is computed from.
@@ -43,7 +69,7 @@ type HealthSignals struct {
 	PoolInUse           int
 	PoolMaxOpen         int // 0 means unlimited
 	PoolWaitsLastMinute int64
-	Services            []ServiceHealth
+	Providers           []ProviderHealth
 }
 
 // EvaluateHealth computes the verdict and names every reason for it.
@@ -61,21 +87,11 @@ func EvaluateHealth(s HealthSignals, t HealthThresholds) (HealthStatus, []string
 		raise(HealthCritical, "database unreachable")
 	}
 
-	if s.Requests.Requests >= t.MinRequests && s.Requests.Requests > 0 {
-		rate := s.Requests.ErrorRate()
-		switch {
-		case rate > t.ErrorRateCritical:
-			raise(HealthCritical, fmt.Sprintf("error rate %s > %s", pct(rate), pct(t.ErrorRateCritical)))
-		case rate > t.ErrorRateDegraded:
-			raise(HealthDegraded, fmt.Sprintf("error rate %s > %s", pct(rate), pct(t.ErrorRateDegraded)))
-		}
-		p95 := s.Requests.P95Ms
-		switch {
-		case p95 > t.P95CriticalMs:
-			raise(HealthCritical, fmt.Sprintf("p95 %.0f ms > %.0f ms", p95, t.P95CriticalMs))
-		case p95 > t.P95DegradedMs:
-			raise(HealthDegraded, fmt.Sprintf("p95 %.0f ms > %.0f ms", p95, t.P95DegradedMs))
-		}
+	if l := t.ErrorLevel(s.Requests); l != "" {
+		raise(l, fmt.Sprintf("error rate %s > %s", pct(s.Requests.ErrorRate()), pct(t.threshold(l, t.ErrorRateDegraded, t.ErrorRateCritical))))
+	}
+	if l := t.P95Level(s.Requests); l != "" {
+		raise(l, fmt.Sprintf("p95 %.0f ms > %.0f ms", s.Requests.P95Ms, t.threshold(l, t.P95DegradedMs, t.P95CriticalMs)))
 	}
 
 	if s.PoolMaxOpen > 0 && s.PoolInUse >= s.PoolMaxOpen {
@@ -84,10 +100,10 @@ func EvaluateHealth(s HealthSignals, t HealthThresholds) (HealthStatus, []string
 		raise(HealthDegraded, fmt.Sprintf("database pool: %d waits for a connection in the last minute", s.PoolWaitsLastMinute))
 	}
 
-	for _, svc := range s.Services {
+	for _, svc := range s.Providers {
 		switch svc.Status {
 		case StatusDown, StatusDegraded:
-			reason := fmt.Sprintf("%s %s", svc.Name, svc.Status)
+			reason := fmt.Sprintf("%s %s", svc.Provider.Name(), svc.Status)
 			if svc.Detail != "" {
 				reason += ": " + svc.Detail
 			}

@@ -31,13 +31,13 @@ func TestEvaluateHealth(t *testing.T) {
 		{"PoolWaitsLastMinute", with(func(s *pulse.HealthSignals) { s.PoolWaitsLastMinute = 4 }), pulse.HealthDegraded, []string{"database pool: 4 waits for a connection in the last minute"}},
 		{"UnlimitedPoolIsNeverSaturated", with(func(s *pulse.HealthSignals) { s.PoolMaxOpen = 0 }), pulse.HealthHealthy, []string{}},
 		{"ProviderDown", with(func(s *pulse.HealthSignals) {
-			s.Services = []pulse.ServiceHealth{{Name: "LiveKit", Status: pulse.StatusDown, Detail: "connection refused"}}
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderLiveKit, Status: pulse.StatusDown, Detail: "connection refused"}}
 		}), pulse.HealthDegraded, []string{"LiveKit down: connection refused"}},
 		{"ProviderDegraded", with(func(s *pulse.HealthSignals) {
-			s.Services = []pulse.ServiceHealth{{Name: "Daily.co", Status: pulse.StatusDegraded}}
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusDegraded}}
 		}), pulse.HealthDegraded, []string{"Daily.co degraded"}},
 		{"UnconfiguredProviderIsNotAProblem", with(func(s *pulse.HealthSignals) {
-			s.Services = []pulse.ServiceHealth{{Name: "Beyond Presence", Status: pulse.StatusUnconfigured}}
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderBeyondPresence, Status: pulse.StatusUnconfigured}}
 		}), pulse.HealthHealthy, []string{}},
 		{"CriticalWinsOverDegradedAndAllReasonsNamed", with(func(s *pulse.HealthSignals) {
 			s.PoolWaitsLastMinute = 1
@@ -54,7 +54,25 @@ func TestEvaluateHealth(t *testing.T) {
 }
 
 func TestErrorLevel(t *testing.T) {
-	assert.Equal(t, pulse.HealthStatus(""), thresholds.ErrorLevel(0.02))
-	assert.Equal(t, pulse.HealthDegraded, thresholds.ErrorLevel(0.0201))
-	assert.Equal(t, pulse.HealthCritical, thresholds.ErrorLevel(0.0501))
+	window := func(requests, errors int64) pulse.RequestStats {
+		return pulse.RequestStats{Requests: requests, Errors: errors}
+	}
+	cases := []struct {
+		name  string
+		stats pulse.RequestStats
+		want  pulse.HealthStatus
+	}{
+		{"AtDegradedIsNotOver", window(10000, 200), ""},
+		{"Degraded", window(10000, 201), pulse.HealthDegraded},
+		{"Critical", window(10000, 501), pulse.HealthCritical},
+		{"NoTraffic", window(0, 0), ""},
+		// The same rule as the verdict: one failed request of one is noise.
+		{"TooLittleTrafficToJudge", window(1, 1), ""},
+		{"JustEnoughTraffic", window(20, 2), pulse.HealthCritical},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, thresholds.ErrorLevel(tc.stats))
+		})
+	}
 }

@@ -2,58 +2,99 @@ package pulse
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
-// ServiceID names an external video provider's API as the dashboard shows it.
-type ServiceID string
+// Provider is a video provider: sessions run on it and its API is checked.
+// Its value is the name integrators send when they start a session.
+type Provider string
 
 const (
-	ServiceDaily          ServiceID = "daily_co"
-	ServiceLiveKit        ServiceID = "livekit"
-	ServiceBeyondPresence ServiceID = "beyond_presence"
+	ProviderDaily          Provider = "daily"
+	ProviderLiveKit        Provider = "livekit"
+	ProviderBeyondPresence Provider = "beyond_presence"
 )
 
-// ServiceIDs lists the providers in display order.
-var ServiceIDs = []ServiceID{ServiceDaily, ServiceLiveKit, ServiceBeyondPresence}
+// Providers lists every provider, in display order.
+var Providers = []Provider{ProviderDaily, ProviderLiveKit, ProviderBeyondPresence}
 
-// ServiceName is the human name of a provider.
-func (id ServiceID) ServiceName() string {
-	switch id {
-	case ServiceDaily:
-		return "Daily.co"
-	case ServiceLiveKit:
-		return "LiveKit"
-	case ServiceBeyondPresence:
-		return "Beyond Presence"
+// Valid reports whether p is one of Providers.
+func (p Provider) Valid() bool {
+	for _, q := range Providers {
+		if p == q {
+			return true
+		}
 	}
-	return string(id)
+	return false
 }
 
-// ServiceStatus is a provider's status as last measured.
-type ServiceStatus string
+// Name is the provider's human name.
+func (p Provider) Name() string {
+	switch p {
+	case ProviderDaily:
+		return "Daily.co"
+	case ProviderLiveKit:
+		return "LiveKit"
+	case ProviderBeyondPresence:
+		return "Beyond Presence"
+	}
+	return string(p)
+}
+
+// ServiceID names the provider's API on the dashboard and in its check
+// history ("daily_co": the API's name, which predates the provider names).
+func (p Provider) ServiceID() string {
+	if p == ProviderDaily {
+		return "daily_co"
+	}
+	return string(p)
+}
+
+// ProviderByServiceID is the inverse of ServiceID.
+func ProviderByServiceID(id string) (Provider, bool) {
+	for _, p := range Providers {
+		if p.ServiceID() == id {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func joinProviders() string {
+	s := make([]string, len(Providers))
+	for i, p := range Providers {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// ProviderStatus is a provider's status as last measured.
+type ProviderStatus string
 
 const (
-	StatusOperational  ServiceStatus = "operational"
-	StatusDegraded     ServiceStatus = "degraded"
-	StatusDown         ServiceStatus = "down"
-	StatusUnconfigured ServiceStatus = "unconfigured"
+	StatusOperational  ProviderStatus = "operational"
+	StatusDegraded     ProviderStatus = "degraded"
+	StatusDown         ProviderStatus = "down"
+	StatusUnconfigured ProviderStatus = "unconfigured"
 )
+
+// ProviderStatuses lists every status, best first.
+var ProviderStatuses = []ProviderStatus{StatusOperational, StatusDegraded, StatusDown, StatusUnconfigured}
 
 // ProviderCheck is the outcome of one check of one provider.
 type ProviderCheck struct {
-	Service   ServiceID
-	Status    ServiceStatus
+	Provider  Provider
+	Status    ProviderStatus
 	LatencyMs float64 // 0 when no answer came back
 	CheckedAt time.Time
 	Detail    string // e.g. "HTTP 200 in 84 ms", "credentials rejected (HTTP 401)"
 }
 
-// ServiceHealth is what the dashboard shows for one provider.
-type ServiceHealth struct {
-	ID        ServiceID
-	Name      string
-	Status    ServiceStatus
+// ProviderHealth is what the dashboard shows for one provider.
+type ProviderHealth struct {
+	Provider  Provider
+	Status    ProviderStatus
 	LatencyMs *float64   // nil before the first answer
 	CheckedAt *time.Time // nil before the first check
 	Detail    string
@@ -66,17 +107,17 @@ type ServiceHealth struct {
 type ProviderCheckStore interface {
 	InsertProviderCheck(ctx context.Context, c ProviderCheck) error
 	// LatestProviderChecks returns the newest check of each provider checked.
-	LatestProviderChecks(ctx context.Context) (map[ServiceID]ProviderCheck, error)
+	LatestProviderChecks(ctx context.Context) (map[Provider]ProviderCheck, error)
 	// ProviderUptime returns, per provider, the share of checks since `since`
 	// whose status was operational.
-	ProviderUptime(ctx context.Context, since time.Time) (map[ServiceID]float64, error)
+	ProviderUptime(ctx context.Context, since time.Time) (map[Provider]float64, error)
 	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
 }
 
 // ProviderService serves provider health from its cache; it never calls a
 // provider on the caller's behalf.
 type ProviderService interface {
-	Services(ctx context.Context) ([]ServiceHealth, error)
+	Providers(ctx context.Context) ([]ProviderHealth, error)
 }
 
 // Leader elects one instance among replicas to run a singleton job (the

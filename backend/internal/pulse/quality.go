@@ -48,8 +48,9 @@ func ParseQuality(s string) (Quality, error) {
 	return q, nil
 }
 
-// ClassifyScore classes a mean score back, with the story's cut-offs:
-// >=3.5 excellent, >=2.5 good, >=1.5 fair, else poor.
+// ClassifyScore classes a mean score on the 4..1 scale with the story's
+// cut-offs: >=3.5 excellent, >=2.5 good, >=1.5 fair, else poor. It is the one
+// place the cut-offs live.
 func ClassifyScore(avg float64) Quality {
 	switch {
 	case avg >= 3.5:
@@ -64,20 +65,13 @@ func ClassifyScore(avg float64) Quality {
 }
 
 // ClassifySum classes a running (sum, count) pair; "" when count is zero.
-// Integer arithmetic keeps the cut-offs exact: avg >= 3.5 <=> 2*sum >= 7*count.
+// The quotient of two integers is correctly rounded, so a mean exactly on a
+// cut-off (7/2 = 3.5) lands on it, never a hair below.
 func ClassifySum(sum, count int) Quality {
-	switch {
-	case count <= 0:
+	if count <= 0 {
 		return ""
-	case 2*sum >= 7*count:
-		return QualityExcellent
-	case 2*sum >= 5*count:
-		return QualityGood
-	case 2*sum >= 3*count:
-		return QualityFair
-	default:
-		return QualityPoor
 	}
+	return ClassifyScore(float64(sum) / float64(count))
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -6,28 +6,6 @@ import (
 	"time"
 )
 
-// Provider is the video provider a session runs on.
-type Provider string
-
-const (
-	ProviderDaily          Provider = "daily"
-	ProviderLiveKit        Provider = "livekit"
-	ProviderBeyondPresence Provider = "beyond_presence"
-)
-
-// Providers lists every accepted provider, in a stable order for messages.
-var Providers = []Provider{ProviderDaily, ProviderLiveKit, ProviderBeyondPresence}
-
-// Valid reports whether p is one of Providers.
-func (p Provider) Valid() bool {
-	for _, q := range Providers {
-		if p == q {
-			return true
-		}
-	}
-	return false
-}
-
 // Session is one live counseling session. It holds no identity of the student
 // or counselor: only what the aggregates need.
 type Session struct {
@@ -67,16 +45,9 @@ func (n NewSession) Validate() error {
 	return nil
 }
 
-func joinProviders() string {
-	s := make([]string, len(Providers))
-	for i, p := range Providers {
-		s[i] = string(p)
-	}
-	return strings.Join(s, ", ")
-}
 
-// SessionService is the session store as the HTTP layer needs it.
-type SessionService interface {
+// SessionStore is the session store as the HTTP layer needs it.
+type SessionStore interface {
 	// CreateSession starts a session. When the (provider, external id) pair is
 	// already known it returns that session and created=false.
 	CreateSession(ctx context.Context, n NewSession, now time.Time) (s Session, created bool, err error)

@@ -22,6 +22,9 @@ func (s RequestStats) ErrorRate() float64 {
 	return float64(s.Errors) / float64(s.Requests)
 }
 
+// TrendHours is how many clock hours the error-rate trend covers.
+const TrendHours = 24
+
 // HourlyStats are the request stats of one clock hour (UTC).
 type HourlyStats struct {
 	Hour time.Time

@@ -8,9 +8,9 @@ import (
 )
 
 var (
-	_ pulse.AdminService    = (*DB)(nil)
-	_ pulse.APIKeyService   = (*DB)(nil)
-	_ pulse.CategoryService = (*DB)(nil)
+	_ pulse.AdminStore    = (*DB)(nil)
+	_ pulse.APIKeyStore   = (*DB)(nil)
+	_ pulse.CategoryStore = (*DB)(nil)
 )
 
 type adminRow struct {
@@ -27,7 +27,7 @@ func (r adminRow) domain() pulse.Admin {
 	return pulse.Admin{ID: r.ID, Email: r.Email, Role: pulse.Role(r.Role), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC()}
 }
 
-// CreateAdmin implements pulse.AdminService.
+// CreateAdmin implements pulse.AdminStore.
 func (db *DB) CreateAdmin(ctx context.Context, a pulse.Admin) (pulse.Admin, error) {
 	row := adminRow{Email: a.Email, Role: string(a.Role), PasswordHash: a.PasswordHash, CreatedAt: utc(time.Now())}
 	if err := db.with(ctx).Create(&row).Error; err != nil {
@@ -39,12 +39,12 @@ func (db *DB) CreateAdmin(ctx context.Context, a pulse.Admin) (pulse.Admin, erro
 	return row.domain(), nil
 }
 
-// AdminByEmail implements pulse.AdminService.
+// AdminByEmail implements pulse.AdminStore.
 func (db *DB) AdminByEmail(ctx context.Context, email string) (pulse.Admin, error) {
 	return db.adminWhere(ctx, "email = ?", email)
 }
 
-// AdminByID implements pulse.AdminService.
+// AdminByID implements pulse.AdminStore.
 func (db *DB) AdminByID(ctx context.Context, id int64) (pulse.Admin, error) {
 	return db.adminWhere(ctx, "id = ?", id)
 }
@@ -70,7 +70,7 @@ type apiKeyRow struct {
 
 func (apiKeyRow) TableName() string { return "api_keys" }
 
-// CreateAPIKey implements pulse.APIKeyService; only the hash is stored.
+// CreateAPIKey implements pulse.APIKeyStore; only the hash is stored.
 func (db *DB) CreateAPIKey(ctx context.Context, k pulse.APIKey) (pulse.APIKey, error) {
 	row := apiKeyRow{Name: k.Name, Prefix: k.Prefix, KeyHash: k.Hash, CreatedAt: utc(time.Now())}
 	if err := db.with(ctx).Create(&row).Error; err != nil {
@@ -79,7 +79,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k pulse.APIKey) (pulse.APIKey, e
 	return pulse.APIKey{ID: row.ID, Name: row.Name, Prefix: row.Prefix, Hash: row.KeyHash, CreatedAt: row.CreatedAt}, nil
 }
 
-// APIKeyByHash implements pulse.APIKeyService.
+// APIKeyByHash implements pulse.APIKeyStore.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (pulse.APIKey, error) {
 	var rows []apiKeyRow
 	if err := db.with(ctx).Where("key_hash = ?", hash).Limit(1).Find(&rows).Error; err != nil {
@@ -92,7 +92,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash string) (pulse.APIKey, erro
 	return pulse.APIKey{ID: r.ID, Name: r.Name, Prefix: r.Prefix, Hash: r.KeyHash, CreatedAt: r.CreatedAt.UTC()}, nil
 }
 
-// CreateCategory implements pulse.CategoryService.
+// CreateCategory implements pulse.CategoryStore.
 func (db *DB) CreateCategory(ctx context.Context, name string) (pulse.Category, error) {
 	if name == "" || len(name) > 100 {
 		return pulse.Category{}, pulse.Errorf(pulse.EINVALID, "a category name has 1 to 100 characters")
@@ -105,7 +105,7 @@ func (db *DB) CreateCategory(ctx context.Context, name string) (pulse.Category, 
 	return c, translate(err)
 }
 
-// ListCategories implements pulse.CategoryService.
+// ListCategories implements pulse.CategoryStore.
 func (db *DB) ListCategories(ctx context.Context) ([]pulse.Category, error) {
 	var cs []pulse.Category
 	err := db.with(ctx).Raw(`SELECT id, name FROM categories ORDER BY name`).Scan(&cs).Error

@@ -22,29 +22,29 @@ func (providerCheckRow) TableName() string { return "provider_checks" }
 
 // InsertProviderCheck implements pulse.ProviderCheckStore.
 func (db *DB) InsertProviderCheck(ctx context.Context, c pulse.ProviderCheck) error {
-	row := providerCheckRow{Service: string(c.Service), Status: string(c.Status), LatencyMs: c.LatencyMs, Detail: c.Detail, CheckedAt: utc(c.CheckedAt)}
+	row := providerCheckRow{Service: c.Provider.ServiceID(), Status: string(c.Status), LatencyMs: c.LatencyMs, Detail: c.Detail, CheckedAt: utc(c.CheckedAt)}
 	return translate(db.with(ctx).Create(&row).Error)
 }
 
 // LatestProviderChecks implements pulse.ProviderCheckStore; one indexed probe
 // per provider rather than a scan of the history.
-func (db *DB) LatestProviderChecks(ctx context.Context) (map[pulse.ServiceID]pulse.ProviderCheck, error) {
-	out := map[pulse.ServiceID]pulse.ProviderCheck{}
-	for _, id := range pulse.ServiceIDs {
+func (db *DB) LatestProviderChecks(ctx context.Context) (map[pulse.Provider]pulse.ProviderCheck, error) {
+	out := map[pulse.Provider]pulse.ProviderCheck{}
+	for _, id := range pulse.Providers {
 		var rows []providerCheckRow
-		if err := db.with(ctx).Where("service = ?", string(id)).Order("checked_at DESC").Limit(1).Find(&rows).Error; err != nil {
+		if err := db.with(ctx).Where("service = ?", id.ServiceID()).Order("checked_at DESC").Limit(1).Find(&rows).Error; err != nil {
 			return nil, translate(err)
 		}
 		if len(rows) == 1 {
 			r := rows[0]
-			out[id] = pulse.ProviderCheck{Service: id, Status: pulse.ServiceStatus(r.Status), LatencyMs: r.LatencyMs, CheckedAt: r.CheckedAt.UTC(), Detail: r.Detail}
+			out[id] = pulse.ProviderCheck{Provider: id, Status: pulse.ProviderStatus(r.Status), LatencyMs: r.LatencyMs, CheckedAt: r.CheckedAt.UTC(), Detail: r.Detail}
 		}
 	}
 	return out, nil
 }
 
 // ProviderUptime implements pulse.ProviderCheckStore.
-func (db *DB) ProviderUptime(ctx context.Context, since time.Time) (map[pulse.ServiceID]float64, error) {
+func (db *DB) ProviderUptime(ctx context.Context, since time.Time) (map[pulse.Provider]float64, error) {
 	var rows []struct {
 		Service   string
 		Total, Up int64
@@ -56,10 +56,10 @@ func (db *DB) ProviderUptime(ctx context.Context, since time.Time) (map[pulse.Se
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := map[pulse.ServiceID]float64{}
+	out := map[pulse.Provider]float64{}
 	for _, r := range rows {
-		if r.Total > 0 {
-			out[pulse.ServiceID(r.Service)] = float64(r.Up) / float64(r.Total)
+		if p, ok := pulse.ProviderByServiceID(r.Service); ok && r.Total > 0 {
+			out[p] = float64(r.Up) / float64(r.Total)
 		}
 	}
 	return out, nil

@@ -11,7 +11,7 @@ import (
 	"pulse/internal/pulse"
 )
 
-var _ pulse.SessionService = (*DB)(nil)
+var _ pulse.SessionStore = (*DB)(nil)
 
 // sessionRow is the sessions table.
 type sessionRow struct {
@@ -50,7 +50,7 @@ const selectSession = `SELECT s.id, s.category_id, c.name AS category, s.provide
 	s.started_at, s.last_seen_at, s.ended_at, s.quality_sum, s.quality_count, s.last_quality_at
 	FROM sessions s JOIN categories c ON c.id = s.category_id `
 
-// CreateSession implements pulse.SessionService.
+// CreateSession implements pulse.SessionStore.
 func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Time) (pulse.Session, bool, error) {
 	if err := n.Validate(); err != nil {
 		return pulse.Session{}, false, err
@@ -95,7 +95,7 @@ func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Ti
 	return out, created, translate(err)
 }
 
-// RecordQuality implements pulse.SessionService. The running sum and count on
+// RecordQuality implements pulse.SessionStore. The running sum and count on
 // the session row keep its average cheap; the daily summary follows the
 // session's class as each sample moves it.
 func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now time.Time) error {
@@ -103,10 +103,10 @@ func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now
 	if !ok {
 		return sessionNotFound(id)
 	}
-	score := q.Score()
-	if score == 0 {
-		return pulse.Errorf(pulse.EINVALID, "unknown quality %q", q)
+	if _, err := pulse.ParseQuality(string(q)); err != nil {
+		return err
 	}
+	score := q.Score()
 	now = utc(now)
 	err := db.with(ctx).Transaction(func(tx *gorm.DB) error {
 		var r struct {
@@ -158,7 +158,7 @@ func normalizeID(id string) (string, bool) {
 	return u.String(), true
 }
 
-// EndSession implements pulse.SessionService; the first end wins.
+// EndSession implements pulse.SessionStore; the first end wins.
 func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.Session, error) {
 	id, ok := normalizeID(id)
 	if !ok {
@@ -178,7 +178,7 @@ func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.S
 	return row.domain(), nil
 }
 
-// SessionStats implements pulse.SessionService. Both counts read partial
+// SessionStats implements pulse.SessionStore. Both counts read partial
 // indexes, so their cost follows the live sessions, not the history.
 func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionStats, error) {
 	var st pulse.SessionStats
@@ -203,7 +203,7 @@ func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionSta
 	return st, nil
 }
 
-// SessionSummary implements pulse.SessionService from the daily summary: at most
+// SessionSummary implements pulse.SessionStore from the daily summary: at most
 // windowDays x categories rows, however many sessions there were.
 func (db *DB) SessionSummary(ctx context.Context, now time.Time, windowDays int) (pulse.SessionSummary, error) {
 	from := dayOf(now).AddDate(0, 0, -(windowDays - 1))

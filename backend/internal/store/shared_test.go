@@ -43,22 +43,22 @@ func TestProviderChecks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-		for i, st := range []pulse.ServiceStatus{pulse.StatusOperational, pulse.StatusOperational, pulse.StatusOperational, pulse.StatusDown} {
-			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Service: pulse.ServiceDaily, Status: st, LatencyMs: float64(10 * i),
+		for i, st := range []pulse.ProviderStatus{pulse.StatusOperational, pulse.StatusOperational, pulse.StatusOperational, pulse.StatusDown} {
+			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: st, LatencyMs: float64(10 * i),
 				CheckedAt: now.Add(time.Duration(i-3) * time.Minute), Detail: string(st)}))
 		}
-		require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Service: pulse.ServiceLiveKit, Status: pulse.StatusOperational, CheckedAt: now.Add(-25 * time.Hour)}))
+		require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderLiveKit, Status: pulse.StatusOperational, CheckedAt: now.Add(-25 * time.Hour)}))
 
 		latest, err := db.LatestProviderChecks(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, pulse.StatusDown, latest[pulse.ServiceDaily].Status)
-		assert.True(t, latest[pulse.ServiceDaily].CheckedAt.Equal(now))
-		assert.NotContains(t, latest, pulse.ServiceBeyondPresence)
+		assert.Equal(t, pulse.StatusDown, latest[pulse.ProviderDaily].Status)
+		assert.True(t, latest[pulse.ProviderDaily].CheckedAt.Equal(now))
+		assert.NotContains(t, latest, pulse.ProviderBeyondPresence)
 
 		up, err := db.ProviderUptime(ctx, now.Add(-24*time.Hour))
 		require.NoError(t, err)
-		assert.InDelta(t, 0.75, up[pulse.ServiceDaily], 1e-9)
-		assert.NotContains(t, up, pulse.ServiceLiveKit, "checked only before the window")
+		assert.InDelta(t, 0.75, up[pulse.ProviderDaily], 1e-9)
+		assert.NotContains(t, up, pulse.ProviderLiveKit, "checked only before the window")
 
 		n, err := db.PruneProviderChecks(ctx, now.Add(-24*time.Hour))
 		require.NoError(t, err)
