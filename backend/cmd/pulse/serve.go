@@ -66,7 +66,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		DailyAPIURL: cfg.DailyAPIURL, DailyAPIKey: cfg.DailyAPIKey,
 		LiveKitURL: cfg.LiveKitURL, LiveKitAPIKey: cfg.LiveKitAPIKey, LiveKitAPISecret: cfg.LiveKitAPISecret,
 		BeyAPIURL: cfg.BeyAPIURL, BeyAPIKey: cfg.BeyAPIKey,
-		CheckInterval: cfg.CheckInterval, CheckTimeout: cfg.CheckTimeout,
+		CheckInterval: cfg.CheckInterval, CheckTimeout: cfg.CheckTimeout, SlowThreshold: cfg.CheckSlowThreshold,
+		DownAfter: cfg.CheckDownAfter, FlapWindow: cfg.CheckFlapWindow, FlapChanges: cfg.CheckFlapChanges,
+		HistoryRetention: cfg.ProviderCheckRetention,
 	}, providers.Deps{Store: db, Leader: db, Logger: log})
 	if err != nil {
 		return err
@@ -90,7 +92,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		},
 		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit, RequestTimeout: cfg.RequestTimeout,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Metrics:          promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
 		IngestMiddleware: opt.ingest,
 	})

@@ -57,6 +57,15 @@ type Config struct {
 	BeyAPIKey        string        `env:"PULSE_BEY_API_KEY"`
 	CheckInterval    time.Duration `env:"PULSE_CHECK_INTERVAL" envDefault:"30s"`
 	CheckTimeout     time.Duration `env:"PULSE_CHECK_TIMEOUT" envDefault:"5s"`
+	// A provider answering 2xx slower than CheckSlowThreshold is degraded;
+	// CheckDownAfter consecutive failures make it down; CheckFlapChanges
+	// status changes over its last CheckFlapWindow checks make it degraded.
+	CheckSlowThreshold time.Duration `env:"PULSE_CHECK_SLOW_THRESHOLD" envDefault:"1s"`
+	CheckDownAfter     int           `env:"PULSE_CHECK_DOWN_AFTER" envDefault:"3"`
+	CheckFlapWindow    int           `env:"PULSE_CHECK_FLAP_WINDOW" envDefault:"10"`
+	CheckFlapChanges   int           `env:"PULSE_CHECK_FLAP_CHANGES" envDefault:"4"`
+	// ProviderCheckRetention is how long provider check history is kept.
+	ProviderCheckRetention time.Duration `env:"PULSE_PROVIDER_CHECK_RETENTION" envDefault:"720h"`
 
 	LogLevel  string `env:"PULSE_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"PULSE_LOG_FORMAT" envDefault:"text"`
@@ -100,8 +109,14 @@ func (c Config) Validate() error {
 	if c.DBMaxOpenConns < 0 || c.DBMaxIdleConns < 0 {
 		errs = append(errs, "PULSE_DB_MAX_OPEN_CONNS and PULSE_DB_MAX_IDLE_CONNS must not be negative")
 	}
-	if c.CheckInterval <= 0 || c.CheckTimeout <= 0 || c.TelemetryFlush <= 0 || c.TelemetryRetention < time.Hour {
-		errs = append(errs, "check interval, check timeout and flush interval must be positive; retention at least 1h")
+	if c.CheckInterval <= 0 || c.CheckTimeout <= 0 || c.CheckSlowThreshold <= 0 || c.TelemetryFlush <= 0 {
+		errs = append(errs, "PULSE_CHECK_INTERVAL, PULSE_CHECK_TIMEOUT, PULSE_CHECK_SLOW_THRESHOLD and PULSE_TELEMETRY_FLUSH_INTERVAL must be positive")
+	}
+	if c.CheckDownAfter <= 0 || c.CheckFlapWindow <= 0 || c.CheckFlapChanges <= 0 {
+		errs = append(errs, "PULSE_CHECK_DOWN_AFTER, PULSE_CHECK_FLAP_WINDOW and PULSE_CHECK_FLAP_CHANGES must be positive")
+	}
+	if c.TelemetryRetention < time.Hour || c.ProviderCheckRetention < 24*time.Hour {
+		errs = append(errs, "PULSE_TELEMETRY_RETENTION must be at least 1h and PULSE_PROVIDER_CHECK_RETENTION at least 24h (the uptime window)")
 	}
 	if c.RequestTimeout <= 0 {
 		errs = append(errs, "PULSE_REQUEST_TIMEOUT must be positive")

@@ -21,6 +21,10 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 30*time.Second, c.CheckInterval)
 	assert.Equal(t, 5*time.Second, c.CheckTimeout)
 	assert.Equal(t, 7*24*time.Hour, c.TelemetryRetention)
+	assert.Equal(t, 30*24*time.Hour, c.ProviderCheckRetention)
+	assert.Equal(t, time.Second, c.CheckSlowThreshold)
+	assert.Equal(t, 3, c.CheckDownAfter)
+	assert.Equal(t, Defaults(), c, "Defaults is Load with no environment")
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -31,6 +35,8 @@ func TestLoadRejects(t *testing.T) {
 		"NegativePool":              {"PULSE_DB_MAX_OPEN_CONNS", "-1"},
 		"RetentionUnderAnHour":      {"PULSE_TELEMETRY_RETENTION", "5m"},
 		"CheckIntervalNotADuration": {"PULSE_CHECK_INTERVAL", "often"},
+		"ZeroDownAfter":             {"PULSE_CHECK_DOWN_AFTER", "0"},
+		"CheckHistoryUnderADay":     {"PULSE_PROVIDER_CHECK_RETENTION", "1h"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

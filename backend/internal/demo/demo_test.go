@@ -12,18 +12,32 @@ import (
 	"pulse/internal/pulse"
 	"pulse/internal/store/storetest"
 	"pulse/internal/telemetry"
+	"pulse/internal/testclock"
 )
 
 func TestFaultsBurstSchedule(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	start := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	clock := testclock.New(start)
+	// Every request fails in a burst and none outside: Fail shows the schedule.
 	f := demo.NewFaults()
-	f.Now = func() time.Time { return now }
-	assert.False(t, f.InBurst(now), "calm at start")
-	assert.False(t, f.InBurst(now.Add(3*time.Minute)))
-	assert.True(t, f.InBurst(now.Add(4*time.Minute+time.Second)), "first burst a third of a period in")
-	assert.False(t, f.InBurst(now.Add(6*time.Minute)))
-	assert.True(t, f.InBurst(now.Add(16*time.Minute+30*time.Second)), "and every period after")
+	f.Now, f.BaseRate, f.BurstRate = clock.Now, 0, 1
+	for _, step := range []struct {
+		at    time.Duration
+		burst bool
+		why   string
+	}{
+		{0, false, "calm at start"},
+		{3 * time.Minute, false, "still calm"},
+		{4*time.Minute + time.Second, true, "first burst a third of a period in"},
+		{6 * time.Minute, false, "a burst lasts 90 s"},
+		{16*time.Minute + 30*time.Second, true, "and every period after"},
+	} {
+		clock.Set(start.Add(step.at))
+		assert.Equal(t, step.burst, f.Fail(), step.why)
+	}
 
+	f = demo.NewFaults()
+	f.Now = clock.Now
 	fails := 0
 	for range 10000 {
 		if f.Fail() {

@@ -32,13 +32,6 @@ func NewFaults() *Faults {
 		Now: time.Now, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 }
 
-// InBurst reports whether a burst is under way at t.
-func (f *Faults) InBurst(t time.Time) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.inBurst(t)
-}
-
 func (f *Faults) inBurst(t time.Time) bool {
 	if f.start.IsZero() {
 		f.start = t

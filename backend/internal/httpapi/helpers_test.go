@@ -18,6 +18,7 @@ import (
 	"pulse/internal/httpapi"
 	"pulse/internal/pulse"
 	"pulse/internal/store"
+	"pulse/internal/testclock"
 )
 
 var jwtSecret = []byte("test-secret-test-secret-test-secret!")
@@ -32,21 +33,20 @@ type harness struct {
 	srv       *httpapi.Server
 	tokens    *auth.Tokens
 	apiKey    string
-	now       time.Time
+	clock     *testclock.Clock
 	telemetry *fakeTelemetry
 	providers *fakeProviders
-	clockMu   sync.Mutex
 }
 
 func newHarness(t *testing.T, db *store.DB, opts ...func(*httpapi.Deps)) *harness {
 	t.Helper()
-	h := &harness{t: t, db: db, now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
+	h := &harness{t: t, db: db, clock: testclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
 		telemetry: &fakeTelemetry{}, providers: &fakeProviders{}}
 	h.tokens = auth.NewTokens(jwtSecret, time.Hour)
 	cfg := config.Defaults()
 	d := httpapi.Deps{
 		Sessions: db, Admins: db, APIKeys: db, DB: db, Telemetry: h.telemetry, Providers: h.providers,
-		Tokens: h.tokens, Now: h.clock,
+		Tokens: h.tokens, Now: h.clock.Now,
 		RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute,
 		Thresholds: pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05, P95DegradedMs: 500, P95CriticalMs: 1000, MinRequests: 20},
 	}
@@ -60,18 +60,6 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 	require.NoError(t, err)
 	h.apiKey = secret
 	return h
-}
-
-func (h *harness) clock() time.Time {
-	h.clockMu.Lock()
-	defer h.clockMu.Unlock()
-	return h.now
-}
-
-func (h *harness) advance(d time.Duration) {
-	h.clockMu.Lock()
-	defer h.clockMu.Unlock()
-	h.now = h.now.Add(d)
 }
 
 // mustAdmin creates an admin and returns a token for them.

@@ -44,10 +44,10 @@ func TestCurrentMetrics(t *testing.T) {
 		})
 
 		t.Run("ActiveWindowSlides", func(t *testing.T) {
-			h.advance(31 * time.Minute) // a and b were last seen at 12:00
+			h.clock.Advance(31 * time.Minute) // a and b were last seen at 12:00
 			m := h.admin("/api/admin/metrics/current", token).json(t)
 			assert.EqualValues(t, 0, m["active_sessions_count"])
-			h.advance(30 * time.Minute) // 13:01: the samples are more than an hour old
+			h.clock.Advance(30 * time.Minute) // 13:01: the samples are more than an hour old
 			m = h.admin("/api/admin/metrics/current", token).json(t)
 			assert.Equal(t, "unknown", m["avg_connection_quality"])
 		})

@@ -90,7 +90,7 @@ func TestQualityAndEndAPI(t *testing.T) {
 		})
 		t.Run("EndIsIdempotent", func(t *testing.T) {
 			first := h.ingest(http.MethodPost, "/api/sessions/"+id+"/end", "")
-			h.advance(time.Minute)
+			h.clock.Advance(time.Minute)
 			second := h.ingest(http.MethodPost, "/api/sessions/"+id+"/end", "")
 			require.Equal(t, http.StatusOK, first.Code, first.Body.String())
 			require.Equal(t, http.StatusOK, second.Code)

@@ -61,7 +61,7 @@ type Checker struct {
 
 var _ pulse.ProviderService = (*Checker)(nil)
 
-// New validates cfg, applies its defaults and returns a checker whose cache
+// New validates cfg and returns a checker whose cache
 // already lists every provider: unconfigured ones as such, configured ones as
 // degraded "awaiting first check" until the first round (which Run starts at
 // once) or the store says more.
@@ -72,7 +72,6 @@ func New(cfg Config, d Deps) (*Checker, error) {
 	if d.Store == nil {
 		return nil, errors.New("providers: a ProviderCheckStore is required")
 	}
-	cfg = cfg.WithDefaults()
 	client := &http.Client{}
 	if d.HTTPClient != nil {
 		copied := *d.HTTPClient

@@ -17,7 +17,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
+	"pulse/internal/config"
 	"pulse/internal/pulse"
+	"pulse/internal/testclock"
 )
 
 // Test credentials; every detail is asserted not to contain them.
@@ -30,26 +32,9 @@ const (
 
 var testSecrets = []string{testDailyKey, testLiveKitKey, testLiveKitSecret, testBeyKey}
 
-// clock is a settable clock for Deps.Now. It starts at the real time so that
-// the LiveKit fake, which verifies tokens against the real time, accepts them.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock starts at the real time so that the LiveKit fake, which verifies
+// tokens against the real time, accepts them.
+func newClock() *testclock.Clock { return testclock.New(time.Now().UTC().Truncate(time.Second)) }
 
 // memStore is an in-memory pulse.ProviderCheckStore.
 type memStore struct {
@@ -301,12 +286,15 @@ func configFor(id pulse.Provider, url string) Config {
 	}
 }
 
-// testTimings are short enough that no test waits long.
+// testTimings are short enough that no test waits long; the status rules
+// are the production defaults.
 func testTimings(c Config) Config {
+	d := config.Defaults()
 	c.CheckInterval = time.Hour // rounds are driven by hand unless a test runs Run
 	c.CheckTimeout = 300 * time.Millisecond
 	c.SlowThreshold = 50 * time.Millisecond
-	c.DownAfter = 3
+	c.DownAfter, c.FlapWindow, c.FlapChanges = d.CheckDownAfter, d.CheckFlapWindow, d.CheckFlapChanges
+	c.HistoryRetention = d.ProviderCheckRetention
 	return c
 }
 

@@ -31,7 +31,7 @@ func TestCheckOutcomes(t *testing.T) {
 	tests := []struct {
 		name        string
 		answer      func(id pulse.Provider, f *fakeProvider) http.HandlerFunc // nil: healthy
-		refused     bool                                                       // talk to a closed port instead
+		refused     bool                                                      // talk to a closed port instead
 		rounds      int
 		wantStatus  pulse.ProviderStatus
 		wantDetail  string // a regexp, or "healthy" for the provider's healthy detail

@@ -86,5 +86,4 @@ type Category struct {
 // CategoryStore is the category store.
 type CategoryStore interface {
 	CreateCategory(ctx context.Context, name string) (Category, error) // ECONFLICT when it exists
-	ListCategories(ctx context.Context) ([]Category, error)
 }

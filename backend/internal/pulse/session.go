@@ -45,7 +45,6 @@ func (n NewSession) Validate() error {
 	return nil
 }
 
-
 // SessionStore is the session store as the HTTP layer needs it.
 type SessionStore interface {
 	// CreateSession starts a session. When the (provider, external id) pair is

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"pulse/internal/testclock"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +14,12 @@ import (
 
 func TestCollector(t *testing.T) {
 	t.Run("NothingRecordedExportsNothing", func(t *testing.T) {
-		c := NewCollector(newTestRecorder(newFakeClock(t0)))
+		c := NewCollector(newTestRecorder(testclock.New(t0)))
 		assert.Zero(t, testutil.CollectAndCount(c))
 	})
 
 	t.Run("ExportsCountersAndHistogramsBySeenLabels", func(t *testing.T) {
-		rec := newTestRecorder(newFakeClock(t0))
+		rec := newTestRecorder(testclock.New(t0))
 		rec.Record("/api/sessions/:id", "GET", 200, 3*time.Millisecond, t0)
 		rec.Record("/api/sessions/:id", "GET", 200, 40*time.Millisecond, t0)
 		rec.Record("/api/sessions/:id", "GET", 204, 20*time.Second, t0)
@@ -85,7 +86,7 @@ pulse_http_requests_total{method="POST",route="/api/sessions",status_class="5xx"
 	})
 
 	t.Run("PassesLint", func(t *testing.T) {
-		rec := newTestRecorder(newFakeClock(t0))
+		rec := newTestRecorder(testclock.New(t0))
 		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
 		rec.RecordCanceled("/api/sessions", "GET")
 		problems, err := testutil.CollectAndLint(NewCollector(rec))
@@ -94,7 +95,7 @@ pulse_http_requests_total{method="POST",route="/api/sessions",status_class="5xx"
 	})
 
 	t.Run("RegistersOnAPedanticRegistry", func(t *testing.T) {
-		rec := newTestRecorder(newFakeClock(t0))
+		rec := newTestRecorder(testclock.New(t0))
 		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
 		reg := prometheus.NewPedanticRegistry()
 		require.NoError(t, reg.Register(NewCollector(rec)))

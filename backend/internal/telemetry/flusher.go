@@ -10,14 +10,19 @@ import (
 	"pulse/internal/pulse"
 )
 
-// FlusherConfig configures a Flusher; zero fields take the defaults.
+// FlusherConfig configures a Flusher. The durations are taken as given (the
+// configuration owns their defaults); Run needs a positive FlushInterval,
+// Prune a positive Retention.
 type FlusherConfig struct {
-	FlushInterval     time.Duration // how often minutes are upserted; default 5s
-	Retention         time.Duration // rollups older than this are pruned; default 7 days
-	PruneInterval     time.Duration // how often to prune; default 1 hour
-	FinalFlushTimeout time.Duration // budget of the flush on shutdown; default 5s
-	Logger            *slog.Logger  // flush and prune failures; default slog.Default()
+	FlushInterval time.Duration // how often minutes are upserted
+	Retention     time.Duration // rollups older than this are pruned
+	Logger        *slog.Logger  // flush and prune failures; nil is slog.Default()
 }
+
+const (
+	pruneInterval     = time.Hour       // how often Run prunes
+	finalFlushTimeout = 5 * time.Second // budget of the flush on shutdown
+)
 
 // Flusher writes the Recorder's minutes to the shared RollupStore and prunes
 // old rollups. Time comes from the Recorder's clock.
@@ -33,26 +38,14 @@ type Flusher struct {
 
 // NewFlusher returns a Flusher of rec's minutes into store.
 func NewFlusher(rec *Recorder, store pulse.RollupStore, cfg FlusherConfig) *Flusher {
-	if cfg.FlushInterval <= 0 {
-		cfg.FlushInterval = 5 * time.Second
-	}
-	if cfg.Retention <= 0 {
-		cfg.Retention = 7 * 24 * time.Hour
-	}
-	if cfg.PruneInterval <= 0 {
-		cfg.PruneInterval = time.Hour
-	}
-	if cfg.FinalFlushTimeout <= 0 {
-		cfg.FinalFlushTimeout = 5 * time.Second
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	return &Flusher{rec: rec, store: store, cfg: cfg, flushed: make(map[int64]uint64)}
 }
 
-// Run flushes every FlushInterval and prunes about every PruneInterval until
-// ctx is canceled, then flushes once more with a fresh FinalFlushTimeout
+// Run flushes every FlushInterval and prunes about every pruneInterval until
+// ctx is canceled, then flushes once more with a fresh finalFlushTimeout
 // context and returns that last flush's error. Failures while running are
 // logged and retried on the next tick (a minute stays in memory for
 // ringSize minutes).
@@ -72,7 +65,7 @@ func (f *Flusher) Run(ctx context.Context) error {
 func (f *Flusher) finalFlush(ctx context.Context) error {
 	// WithoutCancel keeps ctx's values but not its cancellation: the last
 	// minutes must still reach the store on shutdown.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.FinalFlushTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalFlushTimeout)
 	defer cancel()
 	return f.Flush(ctx)
 }
@@ -82,7 +75,7 @@ func (f *Flusher) tick(ctx context.Context) {
 		f.cfg.Logger.Error("telemetry: flush rollups", "err", err)
 	}
 	now := f.rec.now()
-	if now.Sub(f.lastPrune) < f.cfg.PruneInterval {
+	if now.Sub(f.lastPrune) < pruneInterval {
 		return
 	}
 	if n, err := f.Prune(ctx); err != nil {

@@ -10,10 +10,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"pulse/internal/config"
 	"pulse/internal/pulse"
+	"pulse/internal/testclock"
 )
 
+// newTestFlusher fills what cfg leaves zero with the configuration's defaults.
 func newTestFlusher(rec *Recorder, store *fakeStore, cfg FlusherConfig) *Flusher {
+	d := config.Defaults()
+	if cfg.FlushInterval == 0 {
+		cfg.FlushInterval = d.TelemetryFlush
+	}
+	if cfg.Retention == 0 {
+		cfg.Retention = d.TelemetryRetention
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	return NewFlusher(rec, store, cfg)
 }
@@ -22,7 +32,7 @@ func TestFlusherFlush(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("WritesEveryMinuteInMemory", func(t *testing.T) {
-		clock := newFakeClock(t0.Add(90 * time.Second))
+		clock := testclock.New(t0.Add(90 * time.Second))
 		rec, store := newTestRecorder(clock), newFakeStore()
 		rec.Record("/api/sessions", "GET", 200, 10*time.Millisecond, t0.Add(time.Second))
 		rec.Record("/api/sessions", "GET", 500, 20*time.Millisecond, t0.Add(2*time.Second))
@@ -40,7 +50,7 @@ func TestFlusherFlush(t *testing.T) {
 	})
 
 	t.Run("UpsertingAgainReplacesTheMinute", func(t *testing.T) {
-		rec, store := newTestRecorder(newFakeClock(t0)), newFakeStore()
+		rec, store := newTestRecorder(testclock.New(t0)), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{})
 		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
 		require.NoError(t, f.Flush(ctx))
@@ -53,7 +63,7 @@ func TestFlusherFlush(t *testing.T) {
 	})
 
 	t.Run("UnchangedMinutesAreNotRewritten", func(t *testing.T) {
-		rec, store := newTestRecorder(newFakeClock(t0)), newFakeStore()
+		rec, store := newTestRecorder(testclock.New(t0)), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{})
 		require.NoError(t, f.Flush(ctx))
 		assert.Zero(t, store.upserts, "nothing to write")
@@ -65,7 +75,7 @@ func TestFlusherFlush(t *testing.T) {
 	})
 
 	t.Run("FailedFlushIsRetried", func(t *testing.T) {
-		rec, store := newTestRecorder(newFakeClock(t0)), newFakeStore()
+		rec, store := newTestRecorder(testclock.New(t0)), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{})
 		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
 
@@ -83,7 +93,7 @@ func TestFlusherFlush(t *testing.T) {
 
 func TestFlusherRun(t *testing.T) {
 	t.Run("FlushesEveryInterval", func(t *testing.T) {
-		rec, store := newTestRecorder(newFakeClock(t0)), newFakeStore()
+		rec, store := newTestRecorder(testclock.New(t0)), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{FlushInterval: time.Millisecond})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
@@ -96,7 +106,7 @@ func TestFlusherRun(t *testing.T) {
 	})
 
 	t.Run("FlushesOnceMoreOnShutdown", func(t *testing.T) {
-		rec, store := newTestRecorder(newFakeClock(t0)), newFakeStore()
+		rec, store := newTestRecorder(testclock.New(t0)), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{FlushInterval: time.Hour}) // never ticks
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
@@ -113,7 +123,7 @@ func TestFlusherRun(t *testing.T) {
 	})
 
 	t.Run("FinalFlushErrorIsReturned", func(t *testing.T) {
-		rec, store := newTestRecorder(newFakeClock(t0)), newFakeStore()
+		rec, store := newTestRecorder(testclock.New(t0)), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{FlushInterval: time.Hour})
 		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
 		store.setErr(pulse.Errorf(pulse.EUNAVAILABLE, "database down"))
@@ -127,7 +137,7 @@ func TestFlusherPrune(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("DeletesRowsOlderThanRetention", func(t *testing.T) {
-		clock := newFakeClock(t0)
+		clock := testclock.New(t0)
 		rec, store := newTestRecorder(clock), newFakeStore()
 		store.put(pulse.Rollup{Minute: t0.Add(-8 * 24 * time.Hour), Instance: "b"})
 		store.put(pulse.Rollup{Minute: t0.Add(-6 * 24 * time.Hour), Instance: "b"})
@@ -139,7 +149,7 @@ func TestFlusherPrune(t *testing.T) {
 	})
 
 	t.Run("RunsAboutOnceAnHour", func(t *testing.T) {
-		clock := newFakeClock(t0)
+		clock := testclock.New(t0)
 		rec, store := newTestRecorder(clock), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{Retention: 24 * time.Hour})
 
@@ -156,7 +166,7 @@ func TestFlusherPrune(t *testing.T) {
 	})
 
 	t.Run("FailureWaitsForTheNextInterval", func(t *testing.T) {
-		clock := newFakeClock(t0)
+		clock := testclock.New(t0)
 		rec, store := newTestRecorder(clock), newFakeStore()
 		f := newTestFlusher(rec, store, FlusherConfig{})
 		store.setErr(pulse.Errorf(pulse.EUNAVAILABLE, "database down"))

@@ -75,15 +75,6 @@ func (h *Histogram) MergeBinary(data []byte) error {
 	return decodeHistogram(data, h)
 }
 
-// UnmarshalHistogram decodes a histogram encoded by MarshalBinary.
-func UnmarshalHistogram(data []byte) (*Histogram, error) {
-	h := NewHistogram()
-	if err := decodeHistogram(data, h); err != nil {
-		return nil, err
-	}
-	return h, nil
-}
-
 // decodeHistogram parses data and, when into is not nil, adds the counts to
 // it. Every bound is checked before use, so any input yields an error or a
 // valid histogram, never a panic.

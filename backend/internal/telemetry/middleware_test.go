@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/pulse"
+	"pulse/internal/testclock"
 )
 
 // testServer is an Echo app wired like the real one: a central error
@@ -21,13 +22,13 @@ import (
 type testServer struct {
 	e             *echo.Echo
 	rec           *Recorder
-	clock         *fakeClock
+	clock         *testclock.Clock
 	errorHandlers int // calls of the central error handler
 }
 
 func newTestServer(t *testing.T, skip func(string) bool, inner ...echo.MiddlewareFunc) *testServer {
 	t.Helper()
-	ts := &testServer{e: echo.New(), clock: newFakeClock(t0.Add(10 * time.Second))}
+	ts := &testServer{e: echo.New(), clock: testclock.New(t0.Add(10 * time.Second))}
 	ts.rec = NewRecorder(RecorderConfig{Instance: "a", Now: ts.clock.Now})
 	ts.e.HTTPErrorHandler = func(err error, c echo.Context) {
 		ts.errorHandlers++

@@ -86,9 +86,6 @@ func NewRecorder(cfg RecorderConfig) *Recorder {
 	return r
 }
 
-// Instance is the instance id the rollups are written under.
-func (r *Recorder) Instance() string { return r.instance }
-
 // Register adds routes. Counters of routes already known are kept. It is
 // safe to call at any time, but routes served before they are registered
 // count as UnmatchedRoute meanwhile, so call it before serving.

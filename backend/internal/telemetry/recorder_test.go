@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"pulse/internal/testclock"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ var testRoutes = []Route{
 	{Method: "POST", Path: "/api/sessions"},
 }
 
-func newTestRecorder(clock *fakeClock) *Recorder {
+func newTestRecorder(clock *testclock.Clock) *Recorder {
 	return NewRecorder(RecorderConfig{Instance: "a", Routes: testRoutes, Now: clock.Now})
 }
 
@@ -32,7 +33,7 @@ func snapshotAt(t *testing.T, r *Recorder, m time.Time) (minuteSnapshot, bool) {
 
 func TestRecorderMinutes(t *testing.T) {
 	t.Run("CountsPerMinute", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		r.Record("/api/sessions", "GET", 200, 10*time.Millisecond, t0.Add(5*time.Second))
 		r.Record("/api/sessions", "GET", 503, 20*time.Millisecond, t0.Add(59*time.Second))
 		r.Record("/api/sessions", "GET", 404, 30*time.Millisecond, t0.Add(time.Minute))
@@ -49,7 +50,7 @@ func TestRecorderMinutes(t *testing.T) {
 	})
 
 	t.Run("SlotIsReusedAfterRingSizeMinutes", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		for i := range ringSize + 2 {
 			r.Record("/api/sessions", "GET", 200, time.Millisecond, t0.Add(time.Duration(i)*time.Minute))
 		}
@@ -63,7 +64,7 @@ func TestRecorderMinutes(t *testing.T) {
 	})
 
 	t.Run("RecordForAReusedMinuteIsDropped", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		r.Record("/api/sessions", "GET", 200, time.Millisecond, t0.Add(ringSize*time.Minute))
 		r.Record("/api/sessions", "GET", 200, time.Millisecond, t0) // same slot, older minute
 
@@ -74,7 +75,7 @@ func TestRecorderMinutes(t *testing.T) {
 	})
 
 	t.Run("ConcurrentRecordsAcrossARotationAreAllCounted", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		const workers, perWorker = 8, 2000
 		var wg sync.WaitGroup
 		for w := range workers {
@@ -115,7 +116,7 @@ func TestRecorderStatusClasses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newTestRecorder(newFakeClock(t0))
+			r := newTestRecorder(testclock.New(t0))
 			r.Record("/api/sessions", "GET", tc.status, time.Millisecond, t0)
 
 			s, ok := snapshotAt(t, r, t0)
@@ -129,7 +130,7 @@ func TestRecorderStatusClasses(t *testing.T) {
 	}
 
 	t.Run("CanceledIsNeitherRequestNorError", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		r.RecordCanceled("/api/sessions", "GET")
 		assert.Empty(t, r.snapshot())
 		assert.Equal(t, uint64(1), r.routes.Load().lookup("/api/sessions", "GET").canceled.Load())
@@ -138,24 +139,24 @@ func TestRecorderStatusClasses(t *testing.T) {
 
 func TestRecorderRoutes(t *testing.T) {
 	t.Run("KnownRouteHasItsOwnStats", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		rs := r.routes.Load().lookup("/api/sessions/:id", "GET")
 		assert.Equal(t, "/api/sessions/:id", rs.route)
 		assert.Equal(t, "GET", rs.method)
 	})
 	t.Run("UnknownRouteIsUnmatched", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		assert.Equal(t, UnmatchedRoute, r.routes.Load().lookup("/api/nope", "GET").route)
 		assert.Equal(t, UnmatchedRoute, r.routes.Load().lookup("/api/sessions/:id", "DELETE").route, "known path, unknown method")
 	})
 	t.Run("UnknownMethodIsOther", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		rs := r.routes.Load().lookup("/api/sessions", "PROPFIND")
 		assert.Equal(t, UnmatchedRoute, rs.route)
 		assert.Equal(t, "OTHER", rs.method)
 	})
 	t.Run("RegisterKeepsCounters", func(t *testing.T) {
-		r := newTestRecorder(newFakeClock(t0))
+		r := newTestRecorder(testclock.New(t0))
 		r.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
 		r.Record("/api/categories", "GET", 200, time.Millisecond, t0)
 		r.Register(Route{Method: "GET", Path: "/api/categories"}, Route{Method: "GET", Path: "/api/sessions"})
@@ -170,7 +171,7 @@ func TestRecorderRoutes(t *testing.T) {
 }
 
 func TestRecorderRecordDoesNotAllocate(t *testing.T) {
-	r := newTestRecorder(newFakeClock(t0))
+	r := newTestRecorder(testclock.New(t0))
 	r.Record("/api/sessions/:id", "GET", 200, time.Millisecond, t0) // rotate first
 	for _, route := range []string{"/api/sessions/:id", "/api/nope"} {
 		allocs := testing.AllocsPerRun(1000, func() {

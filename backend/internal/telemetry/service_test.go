@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/pulse"
+	"pulse/internal/testclock"
 )
 
 // trafficFixture builds stored rows and in-memory minutes and remembers the
@@ -25,7 +26,7 @@ func newTrafficFixture(t *testing.T, now time.Time) *trafficFixture {
 	return &trafficFixture{
 		t:     t,
 		rng:   rand.New(rand.NewPCG(3, 4)),
-		rec:   newTestRecorder(newFakeClock(now)),
+		rec:   newTestRecorder(testclock.New(now)),
 		store: newFakeStore(),
 	}
 }
