@@ -8,11 +8,12 @@
 SHELL := /bin/bash
 GO    ?= go
 SWAG  := $(GO) run github.com/swaggo/swag/cmd/swag@v1.16.6
+LINT  := $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 BIN   := bin/pulse
 
 export PULSE_STATIC_DIR ?= $(CURDIR)/frontend/dist
 
-.PHONY: run serve build backend frontend frontend-deps test test-go test-frontend test-e2e compose-check image smoke openapi openapi-check vet bench clean
+.PHONY: run serve build backend frontend frontend-deps test lint test-go test-frontend test-e2e compose-check image smoke openapi openapi-check vet bench clean
 
 ## run: build everything and start the demo on the SQLite default (PULSE_* settings are honoured)
 run: build
@@ -36,10 +37,14 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 ## test: every test the project has
-test: vet test-go openapi-check test-frontend compose-check test-e2e
+test: vet lint test-go openapi-check test-frontend compose-check test-e2e
 
 vet:
 	cd backend && $(GO) vet ./...
+
+## lint: golangci-lint with its default linters (no config: the defaults must pass)
+lint:
+	cd backend && $(LINT) run ./...
 
 test-go:
 	cd backend && $(GO) test -count=1 ./...
@@ -68,27 +73,25 @@ smoke:
 bench:
 	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/
 
-## openapi: regenerate the OpenAPI documents (Swagger 2.0 and OpenAPI 3) and the dashboard's types
+## openapi: regenerate the OpenAPI documents (Swagger 2.0 and OpenAPI 3), the copy the binary embeds, and the dashboard's types
 openapi:
 	cd backend && $(SWAG) fmt --dir cmd/pulse,internal/httpapi
 	cd backend && $(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal \
-		--output internal/httpapi/docs --outputTypes go
-	cd backend && $(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal \
 		--output ../api --outputTypes json,yaml
 	cd backend && $(GO) run ./tools/openapi3 ../api/swagger.json ../api/openapi.json
+	cp api/openapi.json backend/internal/apidoc/openapi.json
 	@if [ -d frontend/node_modules ]; then cd frontend && npm run --silent gen:api; fi
 
 ## openapi-check: fail when the committed documents differ from the annotations
 openapi-check:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	cd backend && \
-	$(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --output $$tmp/docs --outputTypes go && \
 	$(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --output $$tmp --outputTypes json,yaml && \
 	$(GO) run ./tools/openapi3 $$tmp/swagger.json $$tmp/openapi.json && \
-	diff -u internal/httpapi/docs/docs.go $$tmp/docs/docs.go && \
 	diff -u ../api/swagger.json $$tmp/swagger.json && \
 	diff -u ../api/swagger.yaml $$tmp/swagger.yaml && \
 	diff -u ../api/openapi.json $$tmp/openapi.json && \
+	diff -u ../api/openapi.json internal/apidoc/openapi.json && \
 	echo "OpenAPI documents are up to date" || { echo "OpenAPI documents are stale: run 'make openapi' and commit the result"; exit 1; }
 
 clean:

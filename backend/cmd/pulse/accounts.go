@@ -46,12 +46,12 @@ func adminCreate(ctx context.Context, cfg config.Config, args []string, stdin io
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	a, err := db.CreateAdmin(ctx, pulse.Admin{Email: addr, Role: r, PasswordHash: hash})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "admin %s created with role %s\n", a.Email, a.Role)
+	_, _ = fmt.Fprintf(stdout, "admin %s created with role %s\n", a.Email, a.Role)
 	return nil
 }
 
@@ -82,7 +82,7 @@ func apikeyCreate(ctx context.Context, cfg config.Config, args []string, stdout,
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	secret, prefix, hash, err := auth.NewAPIKey()
 	if err != nil {
 		return err
@@ -91,8 +91,8 @@ func apikeyCreate(ctx context.Context, cfg config.Config, args []string, stdout,
 		return err
 	}
 	// The key alone on stdout, so that KEY=$(pulse apikey create --name x) works.
-	fmt.Fprintln(stdout, secret)
-	fmt.Fprintf(stderr, "API key %q created (%s…). It is shown this once; only its hash is stored. Send it as the X-API-Key header.\n", *name, prefix)
+	_, _ = fmt.Fprintln(stdout, secret)
+	_, _ = fmt.Fprintf(stderr, "API key %q created (%s…). It is shown this once; only its hash is stored. Send it as the X-API-Key header.\n", *name, prefix)
 	return nil
 }
 
@@ -105,11 +105,11 @@ func categoryAdd(ctx context.Context, cfg config.Config, args []string, stdout i
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	c, err := db.CreateCategory(ctx, name)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "category %q added\n", c.Name)
+	_, _ = fmt.Fprintf(stdout, "category %q added\n", c.Name)
 	return nil
 }

@@ -51,7 +51,9 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 	key, err := prepareDemo(ctx, db, *backfill, stderr)
-	db.Close()
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -60,7 +62,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	return serve(ctx, cfg, log, &serveOptions{
 		ingest: []echo.MiddlewareFunc{faults.Middleware},
 		ready: func(ctx context.Context, base string) {
-			fmt.Fprintf(stdout, `
+			_, _ = fmt.Fprintf(stdout, `
   Pulse demo is running: %s/admin/dashboard
 
   Sign in with password %q as
@@ -119,22 +121,22 @@ func prepareDemo(ctx context.Context, db *store.DB, backfill time.Duration, prog
 		return "", err
 	}
 	if sum.Total == 0 {
-		fmt.Fprintln(progress, "demo data: replaying 30 days of sessions through the store")
+		_, _ = fmt.Fprintln(progress, "demo data: replaying 30 days of sessions through the store")
 		n, err := demo.BackfillSessions(ctx, db, now, pulse.SummaryWindowDays-1, 90, bar(progress, "  sessions "))
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(progress, "\n  %d past sessions recorded\n", n)
+		_, _ = fmt.Fprintf(progress, "\n  %d past sessions recorded\n", n)
 	} else {
-		fmt.Fprintf(progress, "demo data: %d sessions already in the last 30 days; not replaying them again\n", sum.Total)
+		_, _ = fmt.Fprintf(progress, "demo data: %d sessions already in the last 30 days; not replaying them again\n", sum.Total)
 	}
 	hours := int(backfill / time.Hour)
-	fmt.Fprintf(progress, "demo data: replaying %d hours of API requests through the telemetry recorder\n", hours)
+	_, _ = fmt.Fprintf(progress, "demo data: replaying %d hours of API requests through the telemetry recorder\n", hours)
 	n, err := demo.BackfillTelemetry(ctx, db, now, hours, bar(progress, "  requests "))
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(progress, "\n  %d past requests recorded (instance %q)\n", n, demo.BackfillInstance)
+	_, _ = fmt.Fprintf(progress, "\n  %d past requests recorded (instance %q)\n", n, demo.BackfillInstance)
 	return secret, nil
 }
 
@@ -143,6 +145,6 @@ func bar(w io.Writer, label string) demo.Progress {
 	return func(done, total int) {
 		const width = 30
 		filled := width * done / max(total, 1)
-		fmt.Fprintf(w, "\r%s[%-*s] %3d%%", label, width, strings.Repeat("#", filled), 100*done/max(total, 1))
+		_, _ = fmt.Fprintf(w, "\r%s[%-*s] %3d%%", label, width, strings.Repeat("#", filled), 100*done/max(total, 1))
 	}
 }

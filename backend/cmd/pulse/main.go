@@ -54,9 +54,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "pulse:", describe(err))
+		_, _ = fmt.Fprintln(os.Stderr, "pulse:", describe(err))
 		if errors.Is(err, errUsage) {
-			fmt.Fprint(os.Stderr, "\n"+usage)
+			_, _ = fmt.Fprint(os.Stderr, "\n"+usage)
 			os.Exit(2)
 		}
 		os.Exit(1)
@@ -80,7 +80,7 @@ func describe(err error) string {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
+		_, _ = fmt.Fprint(stdout, usage)
 		return nil
 	}
 	cfg, err := config.Load()
@@ -98,8 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		fmt.Fprintln(stderr, "migrations applied to", config.RedactURL(cfg.DatabaseURL))
+		defer func() { _ = db.Close() }()
+		_, _ = fmt.Fprintln(stderr, "migrations applied to", config.RedactURL(cfg.DatabaseURL))
 		return nil
 	case verb == "admin create":
 		return adminCreate(ctx, cfg, args[2:], stdin, stdout, stderr)
@@ -131,7 +131,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)
 	}
 	if err := db.Migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the migration error is the one to report
 		return nil, err
 	}
 	return db, nil

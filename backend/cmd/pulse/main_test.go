@@ -128,13 +128,13 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 		req.Header.Set("X-API-Key", key)
 		res, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		res.Body.Close()
+		_ = res.Body.Close()
 		return res.StatusCode
 	}
 	login := func(base string) string {
 		res, err := http.Post(base+"/api/admin/auth/login", "application/json", strings.NewReader(`{"email":"m@example.org","password":"a-long-password"}`))
 		require.NoError(t, err)
-		defer res.Body.Close()
+		defer func() { _ = res.Body.Close() }()
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		return res.Cookies()[0].Value
 	}
@@ -143,7 +143,7 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+token)
 		res, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		defer res.Body.Close()
+		defer func() { _ = res.Body.Close() }()
 		b, _ := io.ReadAll(res.Body)
 		require.Equal(t, http.StatusOK, res.StatusCode, string(b))
 		require.NoError(t, json.Unmarshal(b, v))
@@ -174,7 +174,7 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 	require.NoError(t, <-done)
 
 	base, stop, done = start()
-	defer func() { stop(); <-done }()
+	defer func() { stop(); assert.NoError(t, <-done) }()
 	token = login(base)
 	var trend struct {
 		Points []struct {

@@ -39,7 +39,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 		done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{
 			ready: func(_ context.Context, base string) { ready <- base }})
 	}()
-	defer func() { cancel(); <-done }()
+	defer func() { cancel(); assert.NoError(t, <-done) }()
 	var base string
 	select {
 	case base = <-ready:
@@ -50,11 +50,11 @@ func TestMetricsPassPromtool(t *testing.T) {
 	for _, p := range []string{"/api/admin/metrics/current", "/api/nowhere"} {
 		res, err := http.Get(base + p)
 		require.NoError(t, err)
-		res.Body.Close()
+		_ = res.Body.Close()
 	}
 	res, err := http.Get(base + "/metrics")
 	require.NoError(t, err)
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	text := string(body)

@@ -55,7 +55,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 
 	instance := cfg.Instance(randomHex(4))
 	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: instance})

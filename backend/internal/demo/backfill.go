@@ -19,17 +19,21 @@ const BackfillInstance = "demo-backfill"
 // Progress reports a long step: done of total units.
 type Progress func(done, total int)
 
-// demoRoutes are the API's routes the replayed traffic is spread over, with
-// their share of the traffic and typical latency.
-var demoRoutes = []struct {
-	method, path string
-	share        float64
-	typical      time.Duration
-}{
-	{http.MethodPost, "/api/sessions", 0.22, 9 * time.Millisecond},
-	{http.MethodPost, "/api/sessions/:id/quality", 0.55, 5 * time.Millisecond},
-	{http.MethodPost, "/api/sessions/:id/end", 0.18, 6 * time.Millisecond},
-	{http.MethodGet, "/api/admin/metrics/current", 0.05, 14 * time.Millisecond},
+// requestKind is one kind of request the replay is made of: its typical
+// latency and its status when it succeeds.
+type requestKind struct {
+	typical time.Duration
+	ok      int
+}
+
+// demoTraffic weighs the kinds of request. The replay fills the minute
+// rollups only, which carry no route, so the kinds are not tied to route
+// templates.
+var demoTraffic = []weighted[requestKind]{
+	{requestKind{9 * time.Millisecond, http.StatusCreated}, 22},   // a session starts
+	{requestKind{5 * time.Millisecond, http.StatusNoContent}, 55}, // a quality sample
+	{requestKind{6 * time.Millisecond, http.StatusOK}, 18},        // a session ends
+	{requestKind{14 * time.Millisecond, http.StatusOK}, 5},        // a dashboard read
 }
 
 // BackfillTelemetry replays `hours` of past API requests, up to the start of
@@ -41,11 +45,7 @@ func BackfillTelemetry(ctx context.Context, store pulse.RollupStore, now time.Ti
 	end := now.UTC().Truncate(time.Minute)
 	start := end.Add(-time.Duration(hours) * time.Hour)
 	clock := start
-	routes := make([]telemetry.Route, len(demoRoutes))
-	for i, r := range demoRoutes {
-		routes[i] = telemetry.Route{Method: r.method, Path: r.path}
-	}
-	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: BackfillInstance, Routes: routes, Now: func() time.Time { return clock }})
+	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: BackfillInstance, Now: func() time.Time { return clock }})
 	flusher := telemetry.NewFlusher(rec, store, telemetry.FlusherConfig{})
 	rng := rand.New(rand.NewPCG(uint64(start.Unix()), 7))
 	degradedHour, criticalHour := end.Add(-17*time.Hour).Truncate(time.Hour), end.Add(-6*time.Hour).Truncate(time.Hour)
@@ -62,20 +62,16 @@ func BackfillTelemetry(ctx context.Context, store pulse.RollupStore, now time.Ti
 		}
 		n := int(60 * dayLoad(minute) * (0.8 + 0.4*rng.Float64()))
 		for range n {
-			r := demoRoutes[pickRoute(rng)]
-			status := http.StatusOK
+			r := pick(rng, demoTraffic)
+			status := r.ok
 			switch x := rng.Float64(); {
 			case x < errRate:
 				status = http.StatusServiceUnavailable
 			case x < errRate+0.012:
 				status = http.StatusUnprocessableEntity
-			case r.method == http.MethodPost && r.path == "/api/sessions":
-				status = http.StatusCreated
-			case r.path == "/api/sessions/:id/quality":
-				status = http.StatusNoContent
 			}
 			at := minute.Add(time.Duration(rng.Int64N(int64(time.Minute))))
-			rec.Record(r.path, r.method, status, latency(rng, r.typical, slow), at)
+			rec.Record("", "", status, latency(rng, r.typical, slow), at)
 		}
 		requests += n
 		// The recorder keeps a few minutes in memory; flush before they rotate out.
@@ -90,17 +86,6 @@ func BackfillTelemetry(ctx context.Context, store pulse.RollupStore, now time.Ti
 		}
 	}
 	return requests, nil
-}
-
-func pickRoute(rng *rand.Rand) int {
-	x := rng.Float64()
-	for i, r := range demoRoutes {
-		if x < r.share {
-			return i
-		}
-		x -= r.share
-	}
-	return len(demoRoutes) - 1
 }
 
 // BackfillSessions replays `days` past days of sessions (not today's: the

@@ -134,7 +134,7 @@ func (d *Driver) postInto(ctx context.Context, path string, body, out any) bool 
 		}
 		return false
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode >= 300 {
 		_, _ = io.Copy(io.Discard, res.Body)
 		return false

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"pulse/internal/apidoc"
 )
 
 // Probe is the body of /healthz and /readyz.
@@ -35,4 +37,9 @@ func (s *Server) readyz(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, Probe{Status: "ready"})
+}
+
+// openAPIDocument serves the embedded OpenAPI 3 document (api/openapi.json).
+func (s *Server) openAPIDocument(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, apidoc.OpenAPI)
 }

@@ -51,5 +51,6 @@ func TestDashboardAndDocsServing(t *testing.T) {
 		doc := h.do(http.MethodGet, "/swagger/doc.json", "")
 		assert.Equal(t, http.StatusOK, doc.Code)
 		assert.Contains(t, doc.Body.String(), "/api/admin/metrics/current")
+		assert.Contains(t, doc.Body.String(), `"openapi": "3.`, "the OpenAPI 3 document, not the Swagger 2.0 one")
 	})
 }

@@ -47,7 +47,7 @@ func TestLiveKitRequests(t *testing.T) {
 	require.NoError(t, err)
 	exp, err := claims.GetExpirationTime()
 	require.NoError(t, err)
-	assert.Equal(t, clk.Now(), nbf.Time.UTC())
+	assert.Equal(t, clk.Now(), nbf.UTC())
 	assert.Equal(t, time.Minute, exp.Sub(nbf.Time))
 	assert.NotContains(t, raw, testLiveKitSecret)
 }

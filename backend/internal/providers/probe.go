@@ -37,7 +37,7 @@ func (p prober) fetch(req *http.Request) (Outcome, []byte) {
 	if err != nil {
 		return Outcome{NoAnswer: p.describe(req.Context(), err)}, nil
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return Outcome{NoAnswer: p.describe(req.Context(), err)}, nil

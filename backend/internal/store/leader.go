@@ -41,7 +41,7 @@ func (l *leader) try(ctx context.Context, job string) (func(), bool, error) {
 		if err := c.Ping(ctx); err == nil {
 			return release, true, nil
 		}
-		c.Close(context.Background())
+		_ = c.Close(context.Background())
 		delete(l.conns, job)
 	}
 	c, err := pgx.Connect(ctx, l.dsn)
@@ -50,11 +50,11 @@ func (l *leader) try(ctx context.Context, job string) (func(), bool, error) {
 	}
 	var got bool
 	if err := c.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(job)).Scan(&got); err != nil {
-		c.Close(context.Background())
+		_ = c.Close(context.Background())
 		return nil, false, translate(err)
 	}
 	if !got {
-		c.Close(context.Background())
+		_ = c.Close(context.Background())
 		return nil, false, nil
 	}
 	l.conns[job] = c
@@ -68,7 +68,7 @@ func (l *leader) release(job string) {
 		// Closing the connection releases the lock too; unlocking first makes
 		// the hand-over immediate even if the close lingers.
 		_, _ = c.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, lockKey(job))
-		c.Close(context.Background())
+		_ = c.Close(context.Background())
 		delete(l.conns, job)
 	}
 }

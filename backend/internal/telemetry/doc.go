@@ -11,13 +11,16 @@
 //     every instance plus this instance's unflushed minutes.
 //   - Collector exports the per-route counters to a Prometheus registry.
 //
-// Wiring, in cmd:
+// Wiring, as cmd/pulse/serve.go does it:
 //
 //	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: id})
-//	e.Use(middleware.RequestID(), telemetry.Middleware(rec, nil), logger, middleware.Recover())
-//	... register every route ...
-//	rec.Register(telemetry.EchoRoutes(e)...)
+//	flusher := telemetry.NewFlusher(rec, store, telemetry.FlusherConfig{FlushInterval: …, Retention: …})
 //	reg.MustRegister(telemetry.NewCollector(rec))
-//	go telemetry.NewFlusher(rec, store, telemetry.FlusherConfig{}).Run(ctx)
-//	svc := telemetry.NewService(rec, store) // a pulse.TelemetryService
+//	srv := httpapi.New(httpapi.Deps{
+//		Telemetry:        telemetry.NewService(rec, store), // a pulse.TelemetryService
+//		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
+//		…
+//	})
+//	rec.Register(telemetry.EchoRoutes(srv.Echo)...) // label by route template
+//	go flusher.Run(ctx)
 package telemetry

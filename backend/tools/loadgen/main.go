@@ -26,7 +26,7 @@ func main() {
 	samples := flag.Int("samples", 4, "quality samples per session")
 	flag.Parse()
 	if *key == "" {
-		fmt.Fprintln(os.Stderr, "loadgen: -key is required")
+		_, _ = fmt.Fprintln(os.Stderr, "loadgen: -key is required")
 		os.Exit(2)
 	}
 
@@ -51,7 +51,7 @@ func main() {
 			failures++
 			return 0, nil
 		}
-		defer res.Body.Close()
+		defer func() { _ = res.Body.Close() }()
 		out, _ := io.ReadAll(res.Body)
 		latencies = append(latencies, elapsed)
 		statuses[res.StatusCode]++

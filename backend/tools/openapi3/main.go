@@ -17,11 +17,11 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: openapi3 SWAGGER_JSON OUT_JSON")
+		_, _ = fmt.Fprintln(os.Stderr, "usage: openapi3 SWAGGER_JSON OUT_JSON")
 		os.Exit(2)
 	}
 	if err := convert(os.Args[1], os.Args[2]); err != nil {
-		fmt.Fprintln(os.Stderr, "openapi3:", err)
+		_, _ = fmt.Fprintln(os.Stderr, "openapi3:", err)
 		os.Exit(1)
 	}
 }

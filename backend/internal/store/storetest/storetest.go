@@ -76,7 +76,7 @@ func MustOpenPostgres(tb testing.TB) (*store.DB, string) {
 	require.NoError(tb, err)
 	tb.Cleanup(func() {
 		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close(context.Background())
+		_ = admin.Close(context.Background())
 	})
 	u, err := url.Parse(base)
 	require.NoError(tb, err)
@@ -91,7 +91,7 @@ func mustOpen(tb testing.TB, dsn string) *store.DB {
 	tb.Helper()
 	db, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 10, MaxIdleConns: 5})
 	require.NoError(tb, err)
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { _ = db.Close() })
 	require.NoError(tb, db.Migrate(context.Background()))
 	return db
 }
