@@ -32,7 +32,10 @@ describe('routes and access', () => {
       }),
     );
     renderApp('/admin/dashboard');
-    expect(await screen.findByRole('heading', { name: 'Not authorized' })).toBeInTheDocument();
+    const heading = await screen.findByRole('heading', { name: 'Not authorized' });
+    expect(heading.closest('section')).toHaveTextContent(
+      'System monitoring is available to the System monitor and Super admin roles only.',
+    );
     expect(screen.getByText(/signed in as monitor@example.com \(content manager\)/)).toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: 'System health' })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
