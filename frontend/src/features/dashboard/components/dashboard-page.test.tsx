@@ -2,6 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
+import { apiError } from '@/testing/handlers';
 import { renderApp } from '@/testing/render-app';
 import { currentMetricsFixture, errorTrendFixture, sessionMetricsFixture } from '@/testing/fixtures';
 
@@ -153,6 +154,18 @@ describe('dashboard cards', () => {
     const beyond = screen.getByRole('listitem', { name: 'Beyond Presence' });
     expect(within(beyond).getByText('Not configured')).toBeInTheDocument();
     expect(within(beyond).getByText('never')).toBeInTheDocument();
+  });
+
+  it('says so in the cards whose first load failed, and shows the rest', async () => {
+    server.use(http.get('*/api/admin/metrics/sessions', () => apiError(503, 'unavailable', 'database unreachable')));
+    await renderDashboard();
+    for (const name of ['Connection quality', 'Sessions by category']) {
+      const card = region(name);
+      expect(await within(card).findByText('Could not load this yet. Retrying…')).toBeInTheDocument();
+      expect(card).not.toHaveAttribute('aria-busy');
+    }
+    expect(within(region('Active sessions')).getByText('42')).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('Some metrics could not be loaded — retrying');
   });
 
   it('shows loading placeholders until the first answer arrives', async () => {

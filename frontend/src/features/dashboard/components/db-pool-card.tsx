@@ -2,7 +2,7 @@ import { Database } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
 import { poolUtilization } from '../utils/pool';
 import { formatDuration, formatInteger } from '../utils/format';
-import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 interface DbPoolCardProps {
@@ -22,9 +22,11 @@ export function DbPoolCard({ metrics, error }: DbPoolCardProps) {
     <DashboardCard
       title="Database connection pool"
       icon={<Database aria-hidden="true" size={18} />}
-      busy={!metrics && !error}
+      data={metrics}
+      error={error}
+      skeletonLines={3}
     >
-      {!metrics ? error ? <CardError /> : <CardSkeleton lines={3} /> : <DbPoolBody metrics={metrics} />}
+      {(loaded) => <DbPoolBody metrics={loaded} />}
     </DashboardCard>
   );
 }
