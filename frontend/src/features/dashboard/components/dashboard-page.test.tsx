@@ -127,6 +127,59 @@ describe('dashboard cards', () => {
     expect(fact('Total wait time')).toBe('1.3 s');
     expect(within(card).getByRole('meter')).toHaveAttribute('aria-valuenow', '30');
     expect(within(card).getByText('Utilization: 30% (6 of 20 in use)')).toBeInTheDocument();
+    expect(within(card).queryByRole('list', { name: 'Pool health' })).not.toBeInTheDocument();
+  });
+
+  it("flags the pool with the server's reason when the server says it is in trouble", async () => {
+    const saturated = 'database pool saturated: 20 of 20 connections in use';
+    server.use(
+      http.get('*/api/admin/metrics/current', () =>
+        HttpResponse.json(
+          currentMetricsFixture({ db_pool_active: 20, db_pool_idle: 0, health_reasons: [saturated] }),
+        ),
+      ),
+    );
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Utilization: 100% (20 of 20 in use)')).toBeInTheDocument();
+    const troubles = within(card).getByRole('list', { name: 'Pool health' });
+    expect(within(troubles).getAllByRole('listitem').map((item) => item.textContent)).toEqual([saturated]);
+    expect(within(card).getByRole('meter')).toHaveAccessibleDescription(saturated);
+  });
+
+  it('flags the pool when the server reports waits, even with connections to spare', async () => {
+    const waits = 'database pool: 4 waits for a connection in the last minute';
+    server.use(
+      http.get('*/api/admin/metrics/current', () =>
+        HttpResponse.json(currentMetricsFixture({ db_pool_waits_last_minute: 4, health_reasons: [waits] })),
+      ),
+    );
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Utilization: 30% (6 of 20 in use)')).toBeInTheDocument();
+    expect(within(within(card).getByRole('list', { name: 'Pool health' })).getByText(waits)).toBeInTheDocument();
+  });
+
+  it('shows a full pool as plain figures while the server finds no trouble with it', async () => {
+    server.use(
+      http.get('*/api/admin/metrics/current', () =>
+        HttpResponse.json(
+          currentMetricsFixture({
+            db_pool_active: 20,
+            db_pool_idle: 0,
+            db_pool_waits_last_minute: 0,
+            system_health: 'healthy',
+            health_reasons: [],
+          }),
+        ),
+      ),
+    );
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Utilization: 100% (20 of 20 in use)')).toBeInTheDocument();
+    expect(within(card).getByRole('meter')).toHaveAttribute('aria-valuenow', '100');
+    expect(within(card).queryByRole('list', { name: 'Pool health' })).not.toBeInTheDocument();
+    expect(within(card).queryByText(/exhausted|running high/)).not.toBeInTheDocument();
   });
 
   it('says "unlimited" when the pool has no maximum', async () => {
