@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { Activity, Gauge, Timer, TriangleAlert } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
-import { formatInteger, formatPercent } from '../utils/format';
+import { LIVE_REFRESH_INTERVAL_MS } from '../api/polling';
+import { formatInteger, formatPercent, formatSeconds } from '../utils/format';
 import { QUALITY_DISPLAY } from '../utils/quality';
 import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
@@ -82,7 +83,7 @@ function ActiveSessions({ value, stale }: { value: number | null; stale: boolean
         ) : (
           <span className={styles.live}>
             <span className={styles.liveDot} aria-hidden="true" />
-            Live, refreshed every 5 seconds
+            Live, refreshed every {formatSeconds(LIVE_REFRESH_INTERVAL_MS)}
           </span>
         )
       }
