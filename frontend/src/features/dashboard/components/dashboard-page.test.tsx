@@ -8,6 +8,11 @@ import { currentMetricsFixture, errorTrendFixture, sessionMetricsFixture } from 
 
 const region = (name: string | RegExp) => screen.getByRole('region', { name });
 
+/** /current answers with the fixture, changed by `overrides`. */
+function answerCurrent(overrides: Parameters<typeof currentMetricsFixture>[0]) {
+  server.use(http.get('*/api/admin/metrics/current', () => HttpResponse.json(currentMetricsFixture(overrides))));
+}
+
 async function renderDashboard() {
   const view = renderApp('/admin/dashboard');
   await screen.findByTestId('active-sessions-value');
@@ -36,20 +41,14 @@ describe('dashboard cards', () => {
   });
 
   it('shows a dash, not a false zero, for figures the backend could not read', async () => {
-    server.use(
-      http.get('*/api/admin/metrics/current', () =>
-        HttpResponse.json(
-          currentMetricsFixture({
-            active_sessions_count: null,
-            error_rate_last_hour: null,
-            requests_last_hour: null,
-            api_response_time_p95: null,
-            system_health: 'critical',
-            health_reasons: ['Database unreachable'],
-          }),
-        ),
-      ),
-    );
+    answerCurrent({
+      active_sessions_count: null,
+      error_rate_last_hour: null,
+      requests_last_hour: null,
+      api_response_time_p95: null,
+      system_health: 'critical',
+      health_reasons: ['Database unreachable'],
+    });
     await renderDashboard();
     expect(within(region('Active sessions')).getByText('—')).toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('—')).toBeInTheDocument();
@@ -132,13 +131,7 @@ describe('dashboard cards', () => {
 
   it("flags the pool with the server's reason when the server says it is in trouble", async () => {
     const saturated = 'database pool saturated: 20 of 20 connections in use';
-    server.use(
-      http.get('*/api/admin/metrics/current', () =>
-        HttpResponse.json(
-          currentMetricsFixture({ db_pool_active: 20, db_pool_idle: 0, health_reasons: [saturated] }),
-        ),
-      ),
-    );
+    answerCurrent({ db_pool_active: 20, db_pool_idle: 0, health_reasons: [saturated] });
     await renderDashboard();
     const card = region('Database connection pool');
     expect(within(card).getByText('Utilization: 100% (20 of 20 in use)')).toBeInTheDocument();
@@ -149,11 +142,7 @@ describe('dashboard cards', () => {
 
   it('flags the pool when the server reports waits, even with connections to spare', async () => {
     const waits = 'database pool: 4 waits for a connection in the last minute';
-    server.use(
-      http.get('*/api/admin/metrics/current', () =>
-        HttpResponse.json(currentMetricsFixture({ db_pool_waits_last_minute: 4, health_reasons: [waits] })),
-      ),
-    );
+    answerCurrent({ db_pool_waits_last_minute: 4, health_reasons: [waits] });
     await renderDashboard();
     const card = region('Database connection pool');
     expect(within(card).getByText('Utilization: 30% (6 of 20 in use)')).toBeInTheDocument();
@@ -161,19 +150,13 @@ describe('dashboard cards', () => {
   });
 
   it('shows a full pool as plain figures while the server finds no trouble with it', async () => {
-    server.use(
-      http.get('*/api/admin/metrics/current', () =>
-        HttpResponse.json(
-          currentMetricsFixture({
-            db_pool_active: 20,
-            db_pool_idle: 0,
-            db_pool_waits_last_minute: 0,
-            system_health: 'healthy',
-            health_reasons: [],
-          }),
-        ),
-      ),
-    );
+    answerCurrent({
+      db_pool_active: 20,
+      db_pool_idle: 0,
+      db_pool_waits_last_minute: 0,
+      system_health: 'healthy',
+      health_reasons: [],
+    });
     await renderDashboard();
     const card = region('Database connection pool');
     expect(within(card).getByText('Utilization: 100% (20 of 20 in use)')).toBeInTheDocument();
@@ -183,9 +166,7 @@ describe('dashboard cards', () => {
   });
 
   it('says "unlimited" when the pool has no maximum', async () => {
-    server.use(
-      http.get('*/api/admin/metrics/current', () => HttpResponse.json(currentMetricsFixture({ db_pool_size: 0 }))),
-    );
+    answerCurrent({ db_pool_size: 0 });
     await renderDashboard();
     const card = region('Database connection pool');
     expect(within(card).getByText('Max open').nextElementSibling).toHaveTextContent('unlimited');
