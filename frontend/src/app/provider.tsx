@@ -1,8 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
-import { SWRConfig, useSWRConfig } from 'swr';
+import { SWRConfig } from 'swr';
 import { setUnauthorizedHandler } from '@/lib/api-client';
-import { navigate } from '@/lib/router';
-import { paths } from '@/config/paths';
+import { useReturnToLogin } from '@/features/auth/hooks/use-return-to-login';
 import { ErrorBoundary } from '@/components/error-boundary';
 import { PageStatus } from '@/components/page-status';
 
@@ -35,14 +34,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
 
 /** Any 401 from the API (an expired or revoked session, even mid-polling) returns to /login. */
 function ReturnToLoginOnUnauthorized() {
-  const { mutate } = useSWRConfig();
-  useEffect(
-    () =>
-      setUnauthorizedHandler(() => {
-        navigate(paths.login, { replace: true });
-        void mutate(() => true, undefined, { revalidate: false });
-      }),
-    [mutate],
-  );
+  const returnToLogin = useReturnToLogin();
+  useEffect(() => setUnauthorizedHandler(returnToLogin), [returnToLogin]);
   return null;
 }

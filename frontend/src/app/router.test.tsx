@@ -32,7 +32,10 @@ describe('routes and access', () => {
       }),
     );
     renderApp('/admin/dashboard');
-    expect(await screen.findByRole('heading', { name: 'Not authorized' })).toBeInTheDocument();
+    const heading = await screen.findByRole('heading', { name: 'Not authorized' });
+    expect(heading.closest('section')).toHaveTextContent(
+      'System monitoring is available to the System monitor and Super admin roles only.',
+    );
     expect(screen.getByText(/signed in as monitor@example.com \(content manager\)/)).toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: 'System health' })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
@@ -59,6 +62,21 @@ describe('routes and access', () => {
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(loggedOut).toBe(true);
     expect(window.location.pathname).toBe('/login');
+  });
+
+  it('forgets the numbers of the session that logged out', async () => {
+    const { user } = renderApp('/admin/dashboard');
+    expect(await screen.findByTestId('active-sessions-value')).toHaveTextContent('42');
+    await user.click(screen.getByRole('button', { name: 'Log out' }));
+    await screen.findByRole('heading', { name: 'Sign in' });
+
+    // The next session's first answer is still on its way: nothing from before may stand in for it.
+    server.use(http.get('*/api/admin/metrics/current', () => new Promise<never>(() => {})));
+    await user.type(screen.getByLabelText('Email'), 'monitor@example.com');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('region', { name: 'Active sessions' })).toHaveAttribute('aria-busy', 'true');
+    expect(screen.queryByTestId('active-sessions-value')).not.toBeInTheDocument();
   });
 
   it('offers a retry when the session check fails for another reason', async () => {

@@ -1,14 +1,11 @@
 import { useEffect } from 'react';
 import { Redirect, usePathname } from '@/lib/router';
 import { paths } from '@/config/paths';
+import { MONITOR_ROLES } from '@/config/roles';
 import { LoginPage } from '@/features/auth/components/login-page';
 import { RequireRole } from '@/features/auth/components/require-role';
-import type { AdminRole } from '@/features/auth/api/get-session';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
 import { AdminLayout } from './layout';
-
-/** Roles that may see system monitoring; the API enforces the same rule with 403. */
-const MONITOR_ROLES: readonly AdminRole[] = ['SYSTEM_MONITOR', 'SUPER_ADMIN'];
 
 const titles: Record<string, string> = {
   [paths.login]: 'Sign in · Pulse',

@@ -1,4 +1,6 @@
+import { Fragment } from 'react';
 import { ShieldX } from 'lucide-react';
+import { MONITOR_ROLES, roleName } from '@/config/roles';
 
 interface NotAuthorizedProps {
   email?: string;
@@ -12,16 +14,26 @@ export function NotAuthorized({ email, role }: NotAuthorizedProps) {
       <ShieldX aria-hidden="true" size={40} className="page-status__icon page-status__icon--critical" />
       <h1 id="not-authorized-title">Not authorized</h1>
       <p>
-        System monitoring is available to the <strong>System monitor</strong> and <strong>Super admin</strong> roles
-        only.
+        System monitoring is available to the <RoleList roles={MONITOR_ROLES} />{' '}
+        {MONITOR_ROLES.length === 1 ? 'role' : 'roles'} only.
         {email && role && (
           <>
             {' '}
-            You are signed in as {email} ({role.toLowerCase().replace(/_/g, ' ')}).
+            You are signed in as {email} ({roleName(role).toLowerCase()}).
           </>
         )}
       </p>
       <p>Ask a super admin for access, or log out and sign in with another account.</p>
     </section>
   );
+}
+
+/** "A", "A and B", "A, B and C", each name in bold. */
+function RoleList({ roles }: { roles: readonly string[] }) {
+  return roles.map((role, index) => (
+    <Fragment key={role}>
+      {index > 0 && (index === roles.length - 1 ? ' and ' : ', ')}
+      <strong>{roleName(role)}</strong>
+    </Fragment>
+  ));
 }

@@ -1,14 +1,12 @@
 import { useState } from 'react';
-import { useSWRConfig } from 'swr';
 import { LogOut } from 'lucide-react';
 import { isApiError } from '@/lib/api-client';
-import { navigate } from '@/lib/router';
-import { paths } from '@/config/paths';
 import { logout } from '../api/logout';
+import { useReturnToLogin } from '../hooks/use-return-to-login';
 
 /** Signs out, forgets every cached response, and returns to /login. */
 export function LogoutButton() {
-  const { mutate } = useSWRConfig();
+  const returnToLogin = useReturnToLogin();
   const [failed, setFailed] = useState(false);
   const [pending, setPending] = useState(false);
 
@@ -25,8 +23,7 @@ export function LogoutButton() {
         return;
       }
     }
-    navigate(paths.login, { replace: true });
-    void mutate(() => true, undefined, { revalidate: false });
+    returnToLogin();
   }
 
   return (

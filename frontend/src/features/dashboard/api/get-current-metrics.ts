@@ -12,7 +12,7 @@ export function getCurrentMetrics(): Promise<CurrentMetrics> {
   return apiClient.get<CurrentMetrics>(currentMetricsKey);
 }
 
-/** SWR hook for {@link getCurrentMetrics}: refreshed every 5 s, retried with backoff after a failure. */
+/** SWR hook for {@link getCurrentMetrics}: polled and retried as {@link liveMetricsPolling} says. */
 export function useCurrentMetrics(config?: SWRConfiguration<CurrentMetrics, Error>) {
   return useSWR<CurrentMetrics, Error>(currentMetricsKey, getCurrentMetrics, { ...liveMetricsPolling, ...config });
 }

@@ -12,7 +12,7 @@ export function getErrorTrend(): Promise<ErrorTrend> {
   return apiClient.get<ErrorTrend>(errorTrendKey);
 }
 
-/** SWR hook for {@link getErrorTrend}: refreshed every 30 s, retried with backoff after a failure. */
+/** SWR hook for {@link getErrorTrend}: polled and retried as {@link metricsPolling} says. */
 export function useErrorTrend(config?: SWRConfiguration<ErrorTrend, Error>) {
   return useSWR<ErrorTrend, Error>(errorTrendKey, getErrorTrend, { ...metricsPolling, ...config });
 }

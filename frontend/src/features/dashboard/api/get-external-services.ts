@@ -12,7 +12,7 @@ export function getExternalServices(): Promise<ExternalServices> {
   return apiClient.get<ExternalServices>(externalServicesKey);
 }
 
-/** SWR hook for {@link getExternalServices}: refreshed every 30 s, retried with backoff after a failure. */
+/** SWR hook for {@link getExternalServices}: polled and retried as {@link metricsPolling} says. */
 export function useExternalServices(config?: SWRConfiguration<ExternalServices, Error>) {
   return useSWR<ExternalServices, Error>(externalServicesKey, getExternalServices, { ...metricsPolling, ...config });
 }

@@ -12,7 +12,7 @@ export function getSessionMetrics(): Promise<SessionMetrics> {
   return apiClient.get<SessionMetrics>(sessionMetricsKey);
 }
 
-/** SWR hook for {@link getSessionMetrics}: refreshed every 30 s, retried with backoff after a failure. */
+/** SWR hook for {@link getSessionMetrics}: polled and retried as {@link metricsPolling} says. */
 export function useSessionMetrics(config?: SWRConfiguration<SessionMetrics, Error>) {
   return useSWR<SessionMetrics, Error>(sessionMetricsKey, getSessionMetrics, { ...metricsPolling, ...config });
 }

@@ -2,10 +2,16 @@ import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
+import { apiError } from '@/testing/handlers';
 import { renderApp } from '@/testing/render-app';
 import { currentMetricsFixture, errorTrendFixture, sessionMetricsFixture } from '@/testing/fixtures';
 
 const region = (name: string | RegExp) => screen.getByRole('region', { name });
+
+/** /current answers with the fixture, changed by `overrides`. */
+function answerCurrent(overrides: Parameters<typeof currentMetricsFixture>[0]) {
+  server.use(http.get('*/api/admin/metrics/current', () => HttpResponse.json(currentMetricsFixture(overrides))));
+}
 
 async function renderDashboard() {
   const view = renderApp('/admin/dashboard');
@@ -35,20 +41,14 @@ describe('dashboard cards', () => {
   });
 
   it('shows a dash, not a false zero, for figures the backend could not read', async () => {
-    server.use(
-      http.get('*/api/admin/metrics/current', () =>
-        HttpResponse.json(
-          currentMetricsFixture({
-            active_sessions_count: null,
-            error_rate_last_hour: null,
-            requests_last_hour: null,
-            api_response_time_p95: null,
-            system_health: 'critical',
-            health_reasons: ['Database unreachable'],
-          }),
-        ),
-      ),
-    );
+    answerCurrent({
+      active_sessions_count: null,
+      error_rate_last_hour: null,
+      requests_last_hour: null,
+      api_response_time_p95: null,
+      system_health: 'critical',
+      health_reasons: ['Database unreachable'],
+    });
     await renderDashboard();
     expect(within(region('Active sessions')).getByText('—')).toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('—')).toBeInTheDocument();
@@ -126,12 +126,47 @@ describe('dashboard cards', () => {
     expect(fact('Total wait time')).toBe('1.3 s');
     expect(within(card).getByRole('meter')).toHaveAttribute('aria-valuenow', '30');
     expect(within(card).getByText('Utilization: 30% (6 of 20 in use)')).toBeInTheDocument();
+    expect(within(card).queryByRole('list', { name: 'Pool health' })).not.toBeInTheDocument();
+  });
+
+  it("flags the pool with the server's reason when the server says it is in trouble", async () => {
+    const saturated = 'database pool saturated: 20 of 20 connections in use';
+    answerCurrent({ db_pool_active: 20, db_pool_idle: 0, health_reasons: [saturated] });
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Utilization: 100% (20 of 20 in use)')).toBeInTheDocument();
+    const troubles = within(card).getByRole('list', { name: 'Pool health' });
+    expect(within(troubles).getAllByRole('listitem').map((item) => item.textContent)).toEqual([saturated]);
+    expect(within(card).getByRole('meter')).toHaveAccessibleDescription(saturated);
+  });
+
+  it('flags the pool when the server reports waits, even with connections to spare', async () => {
+    const waits = 'database pool: 4 waits for a connection in the last minute';
+    answerCurrent({ db_pool_waits_last_minute: 4, health_reasons: [waits] });
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Utilization: 30% (6 of 20 in use)')).toBeInTheDocument();
+    expect(within(within(card).getByRole('list', { name: 'Pool health' })).getByText(waits)).toBeInTheDocument();
+  });
+
+  it('shows a full pool as plain figures while the server finds no trouble with it', async () => {
+    answerCurrent({
+      db_pool_active: 20,
+      db_pool_idle: 0,
+      db_pool_waits_last_minute: 0,
+      system_health: 'healthy',
+      health_reasons: [],
+    });
+    await renderDashboard();
+    const card = region('Database connection pool');
+    expect(within(card).getByText('Utilization: 100% (20 of 20 in use)')).toBeInTheDocument();
+    expect(within(card).getByRole('meter')).toHaveAttribute('aria-valuenow', '100');
+    expect(within(card).queryByRole('list', { name: 'Pool health' })).not.toBeInTheDocument();
+    expect(within(card).queryByText(/exhausted|running high/)).not.toBeInTheDocument();
   });
 
   it('says "unlimited" when the pool has no maximum', async () => {
-    server.use(
-      http.get('*/api/admin/metrics/current', () => HttpResponse.json(currentMetricsFixture({ db_pool_size: 0 }))),
-    );
+    answerCurrent({ db_pool_size: 0 });
     await renderDashboard();
     const card = region('Database connection pool');
     expect(within(card).getByText('Max open').nextElementSibling).toHaveTextContent('unlimited');
@@ -153,6 +188,18 @@ describe('dashboard cards', () => {
     const beyond = screen.getByRole('listitem', { name: 'Beyond Presence' });
     expect(within(beyond).getByText('Not configured')).toBeInTheDocument();
     expect(within(beyond).getByText('never')).toBeInTheDocument();
+  });
+
+  it('says so in the cards whose first load failed, and shows the rest', async () => {
+    server.use(http.get('*/api/admin/metrics/sessions', () => apiError(503, 'unavailable', 'database unreachable')));
+    await renderDashboard();
+    for (const name of ['Connection quality', 'Sessions by category']) {
+      const card = region(name);
+      expect(await within(card).findByText('Could not load this yet. Retrying…')).toBeInTheDocument();
+      expect(card).not.toHaveAttribute('aria-busy');
+    }
+    expect(within(region('Active sessions')).getByText('42')).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('Some metrics could not be loaded — retrying');
   });
 
   it('shows loading placeholders until the first answer arrives', async () => {

@@ -5,7 +5,7 @@ import { currentMetricsKey, useCurrentMetrics } from '../api/get-current-metrics
 import { sessionMetricsKey, useSessionMetrics } from '../api/get-session-metrics';
 import { errorTrendKey, useErrorTrend } from '../api/get-error-trend';
 import { externalServicesKey, useExternalServices } from '../api/get-external-services';
-import { useLastUpdated } from '../hooks/use-last-updated';
+import { useDashboardFreshness } from '../hooks/use-dashboard-freshness';
 import { HealthHeader } from './health-header';
 import { StaleBanner } from './stale-banner';
 import { StatCards } from './stat-cards';
@@ -19,48 +19,33 @@ import styles from './dashboard.module.css';
 
 /** /admin/dashboard: every metrics endpoint, polled, laid out as cards and charts. */
 export function DashboardPage() {
-  const { updatedAt, record } = useLastUpdated();
-  const onSuccess = { onSuccess: record };
-  const current = useCurrentMetrics(onSuccess);
-  const sessions = useSessionMetrics(onSuccess);
-  const errors = useErrorTrend(onSuccess);
-  const services = useExternalServices(onSuccess);
+  const { track, assess } = useDashboardFreshness();
+  const current = useCurrentMetrics(track);
+  const sessions = useSessionMetrics(track);
+  const errors = useErrorTrend(track);
+  const services = useExternalServices(track);
 
   useEffect(preloadCharts, []);
 
-  const queries = [
-    { key: currentMetricsKey, ...pick(current) },
-    { key: sessionMetricsKey, ...pick(sessions) },
-    { key: errorTrendKey, ...pick(errors) },
-    { key: externalServicesKey, ...pick(services) },
-  ];
-
   // The API, not the role list in this app, has the last word on access.
-  if (queries.some((q) => isApiError(q.error, 403))) return <NotAuthorized />;
+  if ([current, sessions, errors, services].some((q) => isApiError(q.error, 403))) return <NotAuthorized />;
 
-  const failing = queries.filter((q) => q.error && !isApiError(q.error, 401));
-  const stale = failing.filter((q) => q.hasData);
-  const staleTimes = stale.map((q) => updatedAt[q.key]).filter((t): t is number => t !== undefined);
-  const lastUpdate = Object.values(updatedAt).reduce<number | undefined>(
-    (max, t) => (max === undefined || t > max ? t : max),
-    undefined,
-  );
-  const refreshing = queries.some((q) => q.isValidating && q.hasData);
+  const freshness = assess({
+    [currentMetricsKey]: current,
+    [sessionMetricsKey]: sessions,
+    [errorTrendKey]: errors,
+    [externalServicesKey]: services,
+  });
 
   return (
     <div className={styles.dashboard}>
       <HealthHeader
         metrics={current.data}
-        stale={Boolean(current.error && current.data)}
-        updatedAt={lastUpdate}
-        refreshing={refreshing}
+        stale={freshness.stale.has(currentMetricsKey)}
+        updatedAt={freshness.lastUpdate}
+        refreshing={freshness.refreshing}
       />
-      {failing.length > 0 && (
-        <StaleBanner
-          since={staleTimes.length > 0 ? Math.min(...staleTimes) : undefined}
-          nothingLoaded={stale.length === 0}
-        />
-      )}
+      {freshness.outage && <StaleBanner {...freshness.outage} />}
       <section aria-labelledby="overview-title">
         <h2 id="overview-title" className="sr-only">
           Overview
@@ -76,8 +61,4 @@ export function DashboardPage() {
       </div>
     </div>
   );
-}
-
-function pick(query: { data?: unknown; error?: Error; isValidating: boolean }) {
-  return { hasData: query.data !== undefined, error: query.error, isValidating: query.isValidating };
 }

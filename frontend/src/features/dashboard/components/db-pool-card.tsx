@@ -1,8 +1,9 @@
-import { Database } from 'lucide-react';
+import { useId } from 'react';
+import { Database, TriangleAlert } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
-import { poolUtilization } from '../utils/pool';
+import { poolHealthReasons, poolUtilization } from '../utils/pool';
 import { formatDuration, formatInteger } from '../utils/format';
-import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 interface DbPoolCardProps {
@@ -10,30 +11,32 @@ interface DbPoolCardProps {
   error?: Error;
 }
 
-const fillClass = {
-  normal: styles.fill,
-  high: `${styles.fill} ${styles.fillHigh}`,
-  saturated: `${styles.fill} ${styles.fillSaturated}`,
-};
-
-/** Database connection pool: connections in use and idle, the limit, and how long callers waited. */
+/**
+ * Database connection pool: connections in use and idle, the limit, and how long callers waited.
+ * Whether the pool is in trouble is the server's call (its health reasons), not a threshold here.
+ */
 export function DbPoolCard({ metrics, error }: DbPoolCardProps) {
   return (
     <DashboardCard
       title="Database connection pool"
       icon={<Database aria-hidden="true" size={18} />}
-      busy={!metrics && !error}
+      data={metrics}
+      error={error}
+      skeletonLines={3}
     >
-      {!metrics ? error ? <CardError /> : <CardSkeleton lines={3} /> : <DbPoolBody metrics={metrics} />}
+      {(loaded) => <DbPoolBody metrics={loaded} />}
     </DashboardCard>
   );
 }
 
 function DbPoolBody({ metrics }: { metrics: CurrentMetrics }) {
   const { db_pool_active: active, db_pool_idle: idle, db_pool_size: max } = metrics;
-  const { ratio, load } = poolUtilization(active, max);
+  const ratio = poolUtilization(active, max);
   const unlimited = ratio === null;
   const percent = ratio === null ? null : Math.round(ratio * 100);
+  const troubles = poolHealthReasons(metrics.health_reasons);
+  const utilizationId = useId();
+  const troublesId = useId();
 
   return (
     <>
@@ -67,13 +70,8 @@ function DbPoolBody({ metrics }: { metrics: CurrentMetrics }) {
         <p className="card__hint">Utilization: no connection limit (unlimited), {formatInteger(active)} in use.</p>
       ) : (
         <>
-          <p className="card__hint" id="db-pool-utilization">
+          <p className="card__hint" id={utilizationId}>
             Utilization: {percent}% ({formatInteger(active)} of {formatInteger(max)} in use)
-            {load === 'saturated'
-              ? ' — pool exhausted, requests wait for a connection'
-              : load === 'high'
-                ? ' — running high'
-                : ''}
           </p>
           <div
             className={styles.track}
@@ -81,11 +79,25 @@ function DbPoolBody({ metrics }: { metrics: CurrentMetrics }) {
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percent}
-            aria-labelledby="db-pool-utilization"
+            aria-labelledby={utilizationId}
+            aria-describedby={troubles.length > 0 ? troublesId : undefined}
           >
-            <div className={fillClass[load]} style={{ width: `${percent}%` }} />
+            <div
+              className={troubles.length > 0 ? `${styles.fill} ${styles.fillDegraded}` : styles.fill}
+              style={{ width: `${percent}%` }}
+            />
           </div>
         </>
+      )}
+      {troubles.length > 0 && (
+        <ul className={styles.poolTroubles} id={troublesId} aria-label="Pool health">
+          {troubles.map((reason) => (
+            <li key={reason}>
+              <TriangleAlert aria-hidden="true" size={16} />
+              {reason}
+            </li>
+          ))}
+        </ul>
       )}
       <p className="card__hint" style={{ marginTop: '0.5rem' }}>
         Totals are counted since the server started.

@@ -1,7 +1,7 @@
 import { CircleCheck, CircleMinus, CircleX, Plug, TriangleAlert, type LucideIcon } from 'lucide-react';
 import type { ExternalServices } from '../api/get-external-services';
 import { formatClock, formatDuration, formatUptime } from '../utils/format';
-import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 type ExternalService = ExternalServices['services'][number];
@@ -36,24 +36,22 @@ export function ExternalServicesCard({ services, error }: ExternalServicesCardPr
     <DashboardCard
       title="External services"
       icon={<Plug aria-hidden="true" size={18} />}
-      busy={!services && !error}
+      data={services?.services}
+      error={error}
+      skeletonLines={3}
       wide
     >
-      {!services ? (
-        error ? (
-          <CardError />
+      {(list) =>
+        list.length === 0 ? (
+          <p className="card__hint">No external services are monitored.</p>
         ) : (
-          <CardSkeleton lines={3} />
+          <ul className={styles.services}>
+            {list.map((service) => (
+              <ServiceItem key={service.id} service={service} />
+            ))}
+          </ul>
         )
-      ) : services.services.length === 0 ? (
-        <p className="card__hint">No external services are monitored.</p>
-      ) : (
-        <ul className={styles.services}>
-          {services.services.map((service) => (
-            <ServiceItem key={service.id} service={service} />
-          ))}
-        </ul>
-      )}
+      }
     </DashboardCard>
   );
 }

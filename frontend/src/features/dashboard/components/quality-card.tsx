@@ -3,7 +3,7 @@ import { Signal } from 'lucide-react';
 import type { SessionMetrics } from '../api/get-session-metrics';
 import { hasQualityData, toQualitySlices } from '../utils/quality';
 import { formatPercentValue } from '../utils/format';
-import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import { DashboardCard } from './dashboard-card';
 import { ChartSlot } from './chart-slot';
 import { LazyQualityDonutChart } from './lazy-charts';
 import styles from './dashboard.module.css';
@@ -15,29 +15,25 @@ interface QualityCardProps {
 
 /** Connection quality distribution: donut plus a legend that carries the numbers. */
 export function QualityCard({ metrics, error }: QualityCardProps) {
-  const slices = useMemo(() => (metrics ? toQualitySlices(metrics.connection_quality_distribution) : []), [metrics]);
+  const slices = useMemo(() => metrics && toQualitySlices(metrics.connection_quality_distribution), [metrics]);
 
   return (
     <DashboardCard
       title="Connection quality"
       icon={<Signal aria-hidden="true" size={18} />}
       hint={metrics ? `Share of sessions, last ${metrics.window_days} days` : undefined}
-      busy={!metrics && !error}
+      data={slices}
+      error={error}
+      skeletonLines={4}
     >
-      {!metrics ? (
-        error ? (
-          <CardError />
-        ) : (
-          <CardSkeleton lines={4} />
-        )
-      ) : (
-        <div className={hasQualityData(slices) ? styles.qualityBody : undefined}>
+      {(loaded) => (
+        <div className={hasQualityData(loaded) ? styles.qualityBody : undefined}>
           <ChartSlot>
-            <LazyQualityDonutChart slices={slices} />
+            <LazyQualityDonutChart slices={loaded} />
           </ChartSlot>
-          {hasQualityData(slices) && (
+          {hasQualityData(loaded) && (
             <ul className={styles.legend} aria-label="Connection quality breakdown">
-              {slices.map((slice) => (
+              {loaded.map((slice) => (
                 <li key={slice.level}>
                   <span className={styles.swatch} style={{ background: slice.color }} aria-hidden="true" />
                   <span>{slice.label}</span>

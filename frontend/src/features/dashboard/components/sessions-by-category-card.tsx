@@ -3,7 +3,7 @@ import { Users } from 'lucide-react';
 import type { SessionMetrics } from '../api/get-session-metrics';
 import { toCategoryBars } from '../utils/categories';
 import { formatInteger } from '../utils/format';
-import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 interface SessionsByCategoryCardProps {
@@ -13,24 +13,23 @@ interface SessionsByCategoryCardProps {
 
 /** Session counts per counselor category (aggregates only, no PII). */
 export function SessionsByCategoryCard({ metrics, error }: SessionsByCategoryCardProps) {
-  const bars = useMemo(() => (metrics ? toCategoryBars(metrics.sessions_by_category) : []), [metrics]);
+  const categories = useMemo(
+    () => metrics && { total: metrics.total_sessions, bars: toCategoryBars(metrics.sessions_by_category) },
+    [metrics],
+  );
 
   return (
     <DashboardCard
       title={metrics ? `Sessions by category (last ${metrics.window_days} days)` : 'Sessions by category'}
       icon={<Users aria-hidden="true" size={18} />}
-      busy={!metrics && !error}
+      data={categories}
+      error={error}
+      skeletonLines={4}
     >
-      {!metrics ? (
-        error ? (
-          <CardError />
-        ) : (
-          <CardSkeleton lines={4} />
-        )
-      ) : (
+      {({ total, bars }) => (
         <>
           <p className={styles.total}>
-            <strong>{formatInteger(metrics.total_sessions)}</strong> sessions in total
+            <strong>{formatInteger(total)}</strong> sessions in total
           </p>
           {bars.length === 0 ? (
             <p className="card__hint">No sessions in this period.</p>

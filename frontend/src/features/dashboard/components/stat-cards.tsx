@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
 import { Activity, Gauge, Timer, TriangleAlert } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
-import { formatInteger, formatPercent } from '../utils/format';
+import { LIVE_REFRESH_INTERVAL_MS } from '../api/polling';
+import { formatInteger, formatPercent, formatSeconds } from '../utils/format';
 import { QUALITY_DISPLAY } from '../utils/quality';
-import { CardError, CardSkeleton, DashboardCard } from './dashboard-card';
+import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 // The backend sends null for a figure it could not read (database down) rather than a false 0.
@@ -17,40 +18,35 @@ interface StatCardsProps {
 
 /** The four headline numbers from /current. */
 export function StatCards({ metrics, error }: StatCardsProps) {
-  const placeholder = error ? <CardError /> : <CardSkeleton />;
-  const busy = !metrics && !error;
+  const query = { data: metrics, error };
 
   return (
     <div className={styles.stats}>
-      <DashboardCard title="Active sessions" icon={<Activity aria-hidden="true" size={18} />} busy={busy}>
-        {metrics ? <ActiveSessions value={metrics.active_sessions_count} stale={Boolean(error)} /> : placeholder}
+      <DashboardCard title="Active sessions" icon={<Activity aria-hidden="true" size={18} />} {...query}>
+        {(m) => <ActiveSessions value={m.active_sessions_count} stale={Boolean(error)} />}
       </DashboardCard>
-      <DashboardCard title="Average connection quality" icon={<Gauge aria-hidden="true" size={18} />} busy={busy}>
-        {metrics ? <AverageQuality metrics={metrics} /> : placeholder}
+      <DashboardCard title="Average connection quality" icon={<Gauge aria-hidden="true" size={18} />} {...query}>
+        {(m) => <AverageQuality metrics={m} />}
       </DashboardCard>
-      <DashboardCard title="Error rate (last hour)" icon={<TriangleAlert aria-hidden="true" size={18} />} busy={busy}>
-        {metrics ? (
+      <DashboardCard title="Error rate (last hour)" icon={<TriangleAlert aria-hidden="true" size={18} />} {...query}>
+        {(m) => (
           <Stat
-            value={metrics.error_rate_last_hour === null ? null : formatPercent(metrics.error_rate_last_hour)}
+            value={m.error_rate_last_hour === null ? null : formatPercent(m.error_rate_last_hour)}
             hint={
-              metrics.requests_last_hour === null
+              m.requests_last_hour === null
                 ? undefined
-                : `of ${formatInteger(metrics.requests_last_hour)} ${metrics.requests_last_hour === 1 ? 'request' : 'requests'}`
+                : `of ${formatInteger(m.requests_last_hour)} ${m.requests_last_hour === 1 ? 'request' : 'requests'}`
             }
           />
-        ) : (
-          placeholder
         )}
       </DashboardCard>
-      <DashboardCard title="API response time p95" icon={<Timer aria-hidden="true" size={18} />} busy={busy}>
-        {metrics ? (
+      <DashboardCard title="API response time p95" icon={<Timer aria-hidden="true" size={18} />} {...query}>
+        {(m) => (
           <Stat
-            value={metrics.api_response_time_p95 === null ? null : formatInteger(metrics.api_response_time_p95)}
+            value={m.api_response_time_p95 === null ? null : formatInteger(m.api_response_time_p95)}
             unit="ms"
             hint="95th percentile, last hour"
           />
-        ) : (
-          placeholder
         )}
       </DashboardCard>
     </div>
@@ -87,7 +83,7 @@ function ActiveSessions({ value, stale }: { value: number | null; stale: boolean
         ) : (
           <span className={styles.live}>
             <span className={styles.liveDot} aria-hidden="true" />
-            Live, refreshed every 5 seconds
+            Live, refreshed every {formatSeconds(LIVE_REFRESH_INTERVAL_MS)}
           </span>
         )
       }

@@ -5,8 +5,8 @@ import {
   hasTraffic,
   toErrorChartPoints,
   toThresholdLines,
-  type ErrorTrend,
 } from './error-trend';
+import type { ErrorTrend } from '../api/get-error-trend';
 
 const hour = (h: number) => `2025-03-04T${String(h).padStart(2, '0')}:00:00Z`;
 

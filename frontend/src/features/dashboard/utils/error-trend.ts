@@ -1,7 +1,7 @@
 import type { Schema } from '@/types/schemas';
+import type { ErrorTrend } from '../api/get-error-trend';
 import { formatHourMinute } from './format';
 
-export type ErrorTrend = Schema<'ErrorTrend'>;
 export type AlertLevel = Schema<'ErrorAlert'>['level'];
 
 /** One hour of the error chart; rates in percent (0..100) because that is what the axis shows. */

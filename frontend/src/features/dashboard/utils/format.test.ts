@@ -6,6 +6,7 @@ import {
   formatInteger,
   formatPercent,
   formatPercentValue,
+  formatSeconds,
   formatUptime,
 } from './format';
 
@@ -42,6 +43,16 @@ describe('formatDuration', () => {
     [5_400_000, '1.5 h'],
   ])('%s ms → %s', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected);
+  });
+});
+
+describe('formatSeconds', () => {
+  it.each([
+    [5_000, '5 seconds'],
+    [1_000, '1 second'],
+    [2_500, '2.5 seconds'],
+  ])('%s ms → %s', (ms, expected) => {
+    expect(formatSeconds(ms)).toBe(expected);
   });
 });
 

@@ -48,6 +48,12 @@ export function formatDuration(ms: number): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
+/** An interval in milliseconds as spoken seconds: "5 seconds", "1 second". */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+}
+
 /** Availability over a window, two decimals because 99.9 % and 99.99 % are different stories: "99.95%". */
 export function formatUptime(fraction: number): string {
   if (fraction >= 1) return '100%';
