@@ -12,6 +12,7 @@ import (
 	"pulse/internal/auth"
 	"pulse/internal/config"
 	"pulse/internal/pulse"
+	"pulse/internal/store"
 )
 
 func adminCreate(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -42,17 +43,14 @@ func adminCreate(ctx context.Context, cfg config.Config, args []string, stdin io
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = db.Close() }()
-	a, err := db.CreateAdmin(ctx, pulse.Admin{Email: addr, Role: r, PasswordHash: hash})
-	if err != nil {
-		return err
-	}
-	_, _ = fmt.Fprintf(stdout, "admin %s created with role %s\n", a.Email, a.Role)
-	return nil
+	return withStore(ctx, cfg, func(db *store.DB) error {
+		a, err := db.CreateAdmin(ctx, pulse.Admin{Email: addr, Role: r, PasswordHash: hash})
+		if err != nil {
+			return err
+		}
+		_, _ = fmt.Fprintf(stdout, "admin %s created with role %s\n", a.Email, a.Role)
+		return nil
+	})
 }
 
 // readPassword takes the first line of stdin, without its line ending.
@@ -78,22 +76,19 @@ func apikeyCreate(ctx context.Context, cfg config.Config, args []string, stdout,
 	if strings.TrimSpace(*name) == "" {
 		return usageErr("--name is required")
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = db.Close() }()
 	secret, prefix, hash, err := auth.NewAPIKey()
 	if err != nil {
 		return err
 	}
-	if _, err := db.CreateAPIKey(ctx, pulse.APIKey{Name: *name, Prefix: prefix, Hash: hash}); err != nil {
-		return err
-	}
-	// The key alone on stdout, so that KEY=$(pulse apikey create --name x) works.
-	_, _ = fmt.Fprintln(stdout, secret)
-	_, _ = fmt.Fprintf(stderr, "API key %q created (%s…). It is shown this once; only its hash is stored. Send it as the X-API-Key header.\n", *name, prefix)
-	return nil
+	return withStore(ctx, cfg, func(db *store.DB) error {
+		if _, err := db.CreateAPIKey(ctx, pulse.APIKey{Name: *name, Prefix: prefix, Hash: hash}); err != nil {
+			return err
+		}
+		// The key alone on stdout, so that KEY=$(pulse apikey create --name x) works.
+		_, _ = fmt.Fprintln(stdout, secret)
+		_, _ = fmt.Fprintf(stderr, "API key %q created (%s…). It is shown this once; only its hash is stored. Send it as the X-API-Key header.\n", *name, prefix)
+		return nil
+	})
 }
 
 func categoryAdd(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
@@ -101,15 +96,12 @@ func categoryAdd(ctx context.Context, cfg config.Config, args []string, stdout i
 	if name == "" {
 		return usageErr("category add needs a NAME")
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = db.Close() }()
-	c, err := db.CreateCategory(ctx, name)
-	if err != nil {
-		return err
-	}
-	_, _ = fmt.Fprintf(stdout, "category %q added\n", c.Name)
-	return nil
+	return withStore(ctx, cfg, func(db *store.DB) error {
+		c, err := db.CreateCategory(ctx, name)
+		if err != nil {
+			return err
+		}
+		_, _ = fmt.Fprintf(stdout, "category %q added\n", c.Name)
+		return nil
+	})
 }

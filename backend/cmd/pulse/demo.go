@@ -46,15 +46,11 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		log = newLogger(config.Config{LogLevel: "warn", LogFormat: cfg.LogFormat}, stderr)
 	}
 
-	db, err := openStore(ctx, cfg)
-	if err != nil {
+	var key string
+	if err := withStore(ctx, cfg, func(db *store.DB) (err error) {
+		key, err = prepareDemo(ctx, db, *backfill, stderr)
 		return err
-	}
-	key, err := prepareDemo(ctx, db, *backfill, stderr)
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 

@@ -94,13 +94,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case args[0] == "demo":
 		return runDemo(ctx, cfg, log, args[1:], stdout, stderr)
 	case args[0] == "migrate":
-		db, err := openStore(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = db.Close() }()
-		_, _ = fmt.Fprintln(stderr, "migrations applied to", config.RedactURL(cfg.DatabaseURL))
-		return nil
+		return withStore(ctx, cfg, func(*store.DB) error {
+			_, _ = fmt.Fprintln(stderr, "migrations applied to", config.RedactURL(cfg.DatabaseURL))
+			return nil
+		})
 	case verb == "admin create":
 		return adminCreate(ctx, cfg, args[2:], stdin, stdout, stderr)
 	case verb == "apikey create":
@@ -135,4 +132,18 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// withStore runs fn on an open, migrated store and closes it: the shape of
+// every verb that does one thing to the database and exits.
+func withStore(ctx context.Context, cfg config.Config, fn func(db *store.DB) error) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	err = fn(db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
