@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -8,7 +10,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// clearEnv unsets every PULSE_ variable for the test (make exports some).
+func clearEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "PULSE_") {
+			t.Setenv(k, "") // restores the value after the test
+			require.NoError(t, os.Unsetenv(k))
+		}
+	}
+}
+
 func TestLoadDefaults(t *testing.T) {
+	clearEnv(t)
 	c, err := Load()
 	require.NoError(t, err)
 	assert.Equal(t, ":8080", c.Addr)
