@@ -88,9 +88,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 			ErrorRateDegraded: cfg.ErrorRateDegraded, ErrorRateCritical: cfg.ErrorRateCritical,
 			P95DegradedMs: cfg.P95DegradedMs, P95CriticalMs: cfg.P95CriticalMs, MinRequests: cfg.HealthMinRequests,
 		},
-		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit, RequestTimeout: cfg.RequestTimeout,
+		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
+		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Metrics:          promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
 		IngestMiddleware: opt.ingest,
 	})

@@ -21,6 +21,7 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 30*time.Second, c.CheckInterval)
 	assert.Equal(t, 5*time.Second, c.CheckTimeout)
 	assert.Equal(t, 7*24*time.Hour, c.TelemetryRetention)
+	assert.Equal(t, 1500*time.Millisecond, c.DashboardDBTimeout)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -31,6 +32,8 @@ func TestLoadRejects(t *testing.T) {
 		"NegativePool":              {"PULSE_DB_MAX_OPEN_CONNS", "-1"},
 		"RetentionUnderAnHour":      {"PULSE_TELEMETRY_RETENTION", "5m"},
 		"CheckIntervalNotADuration": {"PULSE_CHECK_INTERVAL", "often"},
+		"ZeroDashboardDBTimeout":    {"PULSE_DASHBOARD_DB_TIMEOUT", "0s"},
+		"NegativeDashboardTimeout":  {"PULSE_DASHBOARD_DB_TIMEOUT", "-1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

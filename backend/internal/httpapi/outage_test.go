@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,5 +84,134 @@ func TestDatabaseRefusingConnections(t *testing.T) {
 		assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/readyz", "").Code)
 		m := h.admin("/api/admin/metrics/current", token).json(t)
 		assert.Equal(t, "healthy", m["system_health"])
+	})
+}
+
+// Behind a network that stops forwarding (nothing refused, nothing reset:
+// bytes go nowhere) the metrics routes give up on the database after their
+// own short deadline (PULSE_DASHBOARD_DB_TIMEOUT, 1.5 s by default), not the
+// 10 s request timeout: /current says "critical, database unreachable"
+// within 2 s and the other reads answer 503 as fast.
+func TestDashboardGivesUpOnAHungDatabase(t *testing.T) {
+	_, dsn := storetest.MustOpenPostgres(t)
+	proxy, proxied := storetest.NewPostgresProxy(t, dsn)
+	db, err := store.Open(context.Background(), proxied, store.Options{MaxOpenConns: 4, MaxIdleConns: 4})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	t.Cleanup(proxy.Forward) // before the store closes its connections
+
+	h := newHarness(t, db, withRealTelemetry(db)) // the configured timeouts: 10 s per request, 1.5 s for dashboard reads
+	token := h.mustAdmin("monitor@example.org", pulse.RoleSystemMonitor)
+	require.Equal(t, "healthy", h.admin("/api/admin/metrics/current", token).json(t)["system_health"])
+
+	proxy.Hang()
+
+	// A bound on behaviour, generous for a loaded machine, not a benchmark.
+	const inTime = 3 * time.Second
+	t.Run("CurrentSaysCriticalInTime", func(t *testing.T) {
+		start := time.Now()
+		r := h.admin("/api/admin/metrics/current", token)
+		elapsed := time.Since(start)
+		require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+		m := r.json(t)
+		assert.Equal(t, "critical", m["system_health"])
+		assert.Contains(t, m["health_reasons"], "database unreachable")
+		assert.Nil(t, m["active_sessions_count"])
+		assert.Less(t, elapsed, inTime)
+	})
+	for name, path := range map[string]string{
+		"SessionMetrics": "/api/admin/metrics/sessions",
+		"ErrorTrend":     "/api/admin/metrics/errors",
+	} {
+		t.Run(name+"Is503InTime", func(t *testing.T) {
+			start := time.Now()
+			r := h.admin(path, token)
+			elapsed := time.Since(start)
+			assert.Equal(t, http.StatusServiceUnavailable, r.Code, r.Body.String())
+			assert.Equal(t, pulse.EUNAVAILABLE, r.errorCode(t))
+			assert.Less(t, elapsed, inTime)
+		})
+	}
+	t.Run("ExternalServicesFromMemory", func(t *testing.T) {
+		assert.Equal(t, http.StatusOK, h.admin("/api/admin/metrics/external-services", token).Code)
+	})
+
+	t.Run("BackOnceForwarding", func(t *testing.T) {
+		proxy.Forward()
+		assert.Eventually(t, func() bool {
+			return h.admin("/api/admin/metrics/current", token).json(t)["system_health"] == "healthy"
+		}, 10*time.Second, 100*time.Millisecond)
+	})
+}
+
+// interruptedSessions is a store whose reads hang until their context ends
+// and then fail the way a driver may say it was interrupted: with no code.
+type interruptedSessions struct{ pulse.SessionStore }
+
+func (interruptedSessions) SessionSummary(ctx context.Context, _ time.Time, _ int) (pulse.SessionSummary, error) {
+	<-ctx.Done()
+	return pulse.SessionSummary{}, errors.New("interrupted (9)")
+}
+
+func (interruptedSessions) SessionStats(ctx context.Context, _ time.Time) (pulse.SessionStats, error) {
+	<-ctx.Done()
+	return pulse.SessionStats{}, errors.New("interrupted (9)")
+}
+
+// The dashboard's deadline is its own, shorter than the request's; a read it
+// cuts short is the database not answering, whatever the driver says.
+func TestDashboardDeadline(t *testing.T) {
+	db, _ := storetest.MustOpenSQLite(t)
+	h := newHarness(t, db, func(d *httpapi.Deps) {
+		d.Sessions = interruptedSessions{db}
+		d.RequestTimeout = time.Minute
+		d.DashboardDBTimeout = 100 * time.Millisecond
+	})
+	token := h.mustAdmin("monitor@example.org", pulse.RoleSystemMonitor)
+
+	t.Run("CurrentSaysCritical", func(t *testing.T) {
+		start := time.Now()
+		m := h.admin("/api/admin/metrics/current", token).json(t)
+		assert.Equal(t, "critical", m["system_health"])
+		assert.Contains(t, m["health_reasons"], "database unreachable")
+		assert.Less(t, time.Since(start), 5*time.Second, "the dashboard's deadline, not the request's")
+	})
+	t.Run("SessionMetricsIs503", func(t *testing.T) {
+		r := h.admin("/api/admin/metrics/sessions", token)
+		assert.Equal(t, http.StatusServiceUnavailable, r.Code)
+		assert.Equal(t, pulse.EUNAVAILABLE, r.errorCode(t))
+	})
+}
+
+// SQLite allows one writer: a write that waits for another one longer than
+// the busy timeout is told "database is locked", a busy database (503), not a
+// server fault; the dashboard's reads are not held up by it (WAL). The 503
+// comes when the busy timeout (10 s) ends, not at the request deadline:
+// SQLite's busy wait does not observe the driver's interrupt.
+func TestSQLiteBusyIsUnavailable(t *testing.T) {
+	t.Parallel() // it waits for the busy timeout
+	db, dsn := storetest.MustOpenSQLite(t)
+	h := newHarness(t, db)
+	token := h.mustAdmin("monitor@example.org", pulse.RoleSystemMonitor)
+
+	// Another process (the CLI) holds the write lock.
+	other, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	tx, err := other.SQL().BeginTx(context.Background(), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback() })
+	_, err = tx.Exec(`INSERT INTO categories (name, created_at) VALUES ('Held', CURRENT_TIMESTAMP)`)
+	require.NoError(t, err)
+
+	t.Run("DashboardReads", func(t *testing.T) {
+		r := h.admin("/api/admin/metrics/current", token)
+		require.Equal(t, http.StatusOK, r.Code)
+		assert.Equal(t, "healthy", r.json(t)["system_health"])
+	})
+	t.Run("WriteIs503", func(t *testing.T) {
+		r := h.ingest(http.MethodPost, "/api/sessions", `{"category":"Mental Health","provider":"daily"}`)
+		assert.Equal(t, http.StatusServiceUnavailable, r.Code, r.Body.String())
+		assert.Equal(t, pulse.EUNAVAILABLE, r.errorCode(t))
 	})
 }
