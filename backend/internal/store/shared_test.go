@@ -77,7 +77,7 @@ func TestLeader(t *testing.T) {
 		a, dsn := storetest.MustOpenPostgres(t)
 		b, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 2})
 		require.NoError(t, err)
-		defer b.Close()
+		defer func() { _ = b.Close() }()
 		ctx := context.Background()
 		job := "leader-test-" + dsn // unique per test schema
 
@@ -102,7 +102,7 @@ func TestLeader(t *testing.T) {
 		a, dsn := storetest.MustOpenPostgres(t)
 		b, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 2})
 		require.NoError(t, err)
-		defer b.Close()
+		defer func() { _ = b.Close() }()
 		ctx := context.Background()
 		job := "leader-death-" + dsn
 		_, ok, err := a.TryLead(ctx, job)

@@ -64,10 +64,7 @@ func MustOpenSQLite(tb testing.TB) (*store.DB, string) {
 // and drops the schema at cleanup.
 func MustOpenPostgres(tb testing.TB) (*store.DB, string) {
 	tb.Helper()
-	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		tb.Skipf("%s not set", EnvPostgres)
-	}
+	base := postgresURL(tb)
 	ctx := context.Background()
 	schema := "pulse_test_" + randomHex(tb, 6)
 	admin, err := pgx.Connect(ctx, base)
@@ -76,7 +73,7 @@ func MustOpenPostgres(tb testing.TB) (*store.DB, string) {
 	require.NoError(tb, err)
 	tb.Cleanup(func() {
 		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close(context.Background())
+		_ = admin.Close(context.Background())
 	})
 	u, err := url.Parse(base)
 	require.NoError(tb, err)
@@ -87,11 +84,25 @@ func MustOpenPostgres(tb testing.TB) (*store.DB, string) {
 	return mustOpen(tb, dsn), dsn
 }
 
+// postgresURL returns PULSE_TEST_DATABASE_URL; without it the test is
+// skipped, or fails in CI (CI=true), where the PostgreSQL tests must run.
+func postgresURL(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s is not set: the PostgreSQL tests must run in CI", EnvPostgres)
+		}
+		tb.Skipf("%s not set", EnvPostgres)
+	}
+	return base
+}
+
 func mustOpen(tb testing.TB, dsn string) *store.DB {
 	tb.Helper()
 	db, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 10, MaxIdleConns: 5})
 	require.NoError(tb, err)
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { _ = db.Close() })
 	require.NoError(tb, db.Migrate(context.Background()))
 	return db
 }
