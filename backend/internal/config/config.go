@@ -32,7 +32,11 @@ type Config struct {
 
 	BodyLimit      string        `env:"PULSE_BODY_LIMIT" envDefault:"1M"`
 	RequestTimeout time.Duration `env:"PULSE_REQUEST_TIMEOUT" envDefault:"10s"`
-	StaticDir      string        `env:"PULSE_STATIC_DIR"`
+	// DashboardDBTimeout bounds the database reads of the dashboard's metrics
+	// routes, well under RequestTimeout: a database that hangs shows as
+	// "critical, database unreachable" at once, not after the request timeout.
+	DashboardDBTimeout time.Duration `env:"PULSE_DASHBOARD_DB_TIMEOUT" envDefault:"1500ms"`
+	StaticDir          string        `env:"PULSE_STATIC_DIR"`
 
 	// InstanceID prefixes this replica's name in the shared telemetry
 	// rollups (default: the hostname). A random suffix, new at each start, is
@@ -120,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 {
 		errs = append(errs, "PULSE_REQUEST_TIMEOUT must be positive")
+	}
+	if c.DashboardDBTimeout <= 0 {
+		errs = append(errs, "PULSE_DASHBOARD_DB_TIMEOUT must be positive")
 	}
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")

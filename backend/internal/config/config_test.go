@@ -38,6 +38,7 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, time.Second, c.CheckSlowThreshold)
 	assert.Equal(t, 3, c.CheckDownAfter)
 	assert.Equal(t, Defaults(), c, "Defaults is Load with no environment")
+	assert.Equal(t, 1500*time.Millisecond, c.DashboardDBTimeout)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -50,6 +51,8 @@ func TestLoadRejects(t *testing.T) {
 		"CheckIntervalNotADuration": {"PULSE_CHECK_INTERVAL", "often"},
 		"ZeroDownAfter":             {"PULSE_CHECK_DOWN_AFTER", "0"},
 		"CheckHistoryUnderADay":     {"PULSE_PROVIDER_CHECK_RETENTION", "1h"},
+		"ZeroDashboardDBTimeout":    {"PULSE_DASHBOARD_DB_TIMEOUT", "0s"},
+		"NegativeDashboardTimeout":  {"PULSE_DASHBOARD_DB_TIMEOUT", "-1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"math"
 	"net/http"
 	"time"
@@ -106,7 +108,10 @@ type ExternalService struct {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/current [get]
 func (s *Server) currentMetrics(c echo.Context) error {
-	ctx, now := c.Request().Context(), s.now()
+	// One deadline for every read: two hung reads must not take twice as long.
+	ctx, cancel := s.dashboardContext(c)
+	defer cancel()
+	now := s.now()
 	out := CurrentMetrics{AvgConnectionQuality: string(pulse.QualityUnknown), GeneratedAt: now, HealthReasons: []string{}}
 	sig := pulse.HealthSignals{DatabaseUp: true}
 
@@ -120,14 +125,14 @@ func (s *Server) currentMetrics(c echo.Context) error {
 			score := round(st.AvgScore, 2)
 			out.AvgConnectionScore = &score
 		}
-	} else if !s.unavailable(c, err, &sig) {
+	} else if !s.unavailable(ctx, err, &sig) {
 		return err
 	}
 	if rs, err := s.telemetry.LastHour(ctx, now); err == nil {
 		rate, p95 := round(rs.ErrorRate(), 4), round(rs.P95Ms, 1)
 		out.ErrorRateLastHour, out.APIResponseTimeP95, out.RequestsLastHour = &rate, &p95, &rs.Requests
 		sig.Requests = rs
-	} else if !s.unavailable(c, err, &sig) {
+	} else if !s.unavailable(ctx, err, &sig) {
 		return err
 	}
 
@@ -144,15 +149,36 @@ func (s *Server) currentMetrics(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// unavailable notes a database outage in the signals; it reports false for
-// any other error, which the caller returns.
-func (s *Server) unavailable(c echo.Context, err error, sig *pulse.HealthSignals) bool {
-	if pulse.ErrorCode(err) != pulse.EUNAVAILABLE {
+// unavailable notes a database outage (or a read past the dashboard's
+// deadline) in the signals; it reports false for any other error, which the
+// caller returns.
+func (s *Server) unavailable(ctx context.Context, err error, sig *pulse.HealthSignals) bool {
+	if pulse.ErrorCode(timedOut(ctx, err)) != pulse.EUNAVAILABLE {
 		return false
 	}
-	s.log.WarnContext(c.Request().Context(), "metrics: database unreachable", "err", err)
+	s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)
 	sig.DatabaseUp = false
 	return true
+}
+
+// dashboardContext bounds a metrics route's database reads by
+// DashboardDBTimeout, its own deadline, well under the request timeout: the
+// dashboard must say "database unreachable" within a couple of seconds, not
+// wait as long as an ingestion request may.
+func (s *Server) dashboardContext(c echo.Context) (context.Context, context.CancelFunc) {
+	if s.dashboardDBTimeout <= 0 {
+		return context.WithCancel(c.Request().Context())
+	}
+	return context.WithTimeout(c.Request().Context(), s.dashboardDBTimeout)
+}
+
+// timedOut makes a read that ran out of ctx's deadline EUNAVAILABLE, whatever
+// the driver made of being interrupted.
+func timedOut(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && pulse.ErrorCode(err) == pulse.EINTERNAL {
+		return pulse.Wrap(err, pulse.EUNAVAILABLE, "The database did not answer in time; try again shortly.")
+	}
+	return err
 }
 
 // sessionMetrics godoc
@@ -169,9 +195,11 @@ func (s *Server) unavailable(c echo.Context, err error, sig *pulse.HealthSignals
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/sessions [get]
 func (s *Server) sessionMetrics(c echo.Context) error {
-	sum, err := s.sessions.SessionSummary(c.Request().Context(), s.now(), pulse.SummaryWindowDays)
+	ctx, cancel := s.dashboardContext(c)
+	defer cancel()
+	sum, err := s.sessions.SessionSummary(ctx, s.now(), pulse.SummaryWindowDays)
 	if err != nil {
-		return err
+		return timedOut(ctx, err)
 	}
 	pct := sum.QualityPercentages()
 	return c.JSON(http.StatusOK, SessionMetrics{
@@ -199,9 +227,11 @@ func (s *Server) sessionMetrics(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/errors [get]
 func (s *Server) errorTrend(c echo.Context) error {
-	hours, err := s.telemetry.Hourly(c.Request().Context(), s.now(), pulse.TrendHours)
+	ctx, cancel := s.dashboardContext(c)
+	defer cancel()
+	hours, err := s.telemetry.Hourly(ctx, s.now(), pulse.TrendHours)
 	if err != nil {
-		return err
+		return timedOut(ctx, err)
 	}
 	t := s.thresholds
 	out := ErrorTrend{
@@ -232,9 +262,11 @@ func (s *Server) errorTrend(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/external-services [get]
 func (s *Server) externalServices(c echo.Context) error {
-	svcs, err := s.providers.Providers(c.Request().Context())
+	ctx, cancel := s.dashboardContext(c)
+	defer cancel()
+	svcs, err := s.providers.Providers(ctx)
 	if err != nil {
-		return err
+		return timedOut(ctx, err)
 	}
 	out := ExternalServices{Services: make([]ExternalService, 0, len(svcs))}
 	for _, v := range svcs {

@@ -54,6 +54,7 @@ type Checker struct {
 	cache map[pulse.Provider]pulse.ProviderHealth
 
 	// Run's own state, touched by the Run goroutine only.
+	role      role
 	release   func() // non-nil while this instance leads
 	history   map[pulse.Provider][]Verdict
 	lastPrune time.Time
@@ -147,10 +148,12 @@ func (c *Checker) round(ctx context.Context) {
 	c.refresh(ctx)
 }
 
-// lead renews leadership: it gives up what it holds and asks again at once, so
-// that a lock lost with its database connection is noticed within a round,
-// while another instance can only take over in that instant, never alongside.
-// An error from the Leader counts as not leading.
+// lead keeps or seeks leadership for this round. A leader keeps the one
+// database connection that holds its lock from round to round (TryLead only
+// checks that it is alive), so no other instance can take over while it
+// lives; a follower asks again each round. Each change of role is logged as
+// what happened: the connection holding leadership lost, the database out of
+// reach, another instance leading.
 func (c *Checker) lead(ctx context.Context) bool {
 	if c.leader == nil {
 		if c.history == nil {
@@ -158,27 +161,59 @@ func (c *Checker) lead(ctx context.Context) bool {
 		}
 		return true
 	}
-	wasLeading := c.release != nil
-	c.stepDown()
-	release, ok, err := c.leader.TryLead(ctx, LeaderJob)
-	if err != nil {
-		c.log.Warn("providers: could not ask for leadership; reading checks from the store", "err", err)
-		ok = false
-	}
-	if ok {
-		if release == nil {
-			release = func() {}
-		}
-		c.release = release
-	}
+	lctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	release, ok, err := c.leader.TryLead(lctx, LeaderJob)
+	cancel()
+	was, now := c.role, roleOf(ok, err)
+	c.role = now
 	switch {
-	case ok && !wasLeading:
-		c.log.Info("providers: this instance now runs the provider checks")
-		c.takeOver(ctx)
-	case !ok && wasLeading:
+	case now == roleUnreachable && pulse.ErrorCode(err) != pulse.EUNAVAILABLE:
+		c.log.Error("providers: could not ask for leadership; reading checks from the store", "err", err)
+	case now == roleUnreachable && was == roleLeader:
+		c.log.Warn("providers: lost the database connection holding leadership; reading checks from the store", "err", err)
+	case now == roleUnreachable:
+		c.log.Warn("providers: could not reach the database to elect a leader; reading checks from the store", "err", err)
+	case now == roleFollower && was == roleLeader:
 		c.log.Info("providers: another instance runs the provider checks now")
+	case now == roleFollower && was != roleFollower:
+		c.log.Info("providers: another instance runs the provider checks")
+	case now == roleLeader && was != roleLeader:
+		c.log.Info("providers: this instance now runs the provider checks")
 	}
-	return ok
+	if now != roleLeader {
+		// A lock lost with its connection is already gone; giving up is then a no-op.
+		c.stepDown()
+		return false
+	}
+	if release == nil {
+		release = func() {}
+	}
+	c.release = release
+	if was != roleLeader {
+		c.takeOver(ctx)
+	}
+	return true
+}
+
+// role is what the last round made of this instance.
+type role int
+
+const (
+	roleUnknown     role = iota // before the first round
+	roleLeader                  // holds the lock, runs the checks
+	roleFollower                // another instance holds the lock
+	roleUnreachable             // the database could not be asked
+)
+
+func roleOf(ok bool, err error) role {
+	switch {
+	case err != nil:
+		return roleUnreachable
+	case ok:
+		return roleLeader
+	default:
+		return roleFollower
+	}
 }
 
 // stepDown gives leadership up if this instance holds it.

@@ -78,7 +78,7 @@ func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
 	db.pool = newPoolSampler(sqlDB)
 	db.leader = &leader{dsn: dsn, postgres: db.postgres, conns: map[string]*pgx.Conn{}}
 	if err := db.Ping(ctx); err != nil {
-		_ = sqlDB.Close()
+		_ = sqlDB.Close() // the ping's error is the one to report
 		return nil, err
 	}
 	return db, nil

@@ -39,18 +39,25 @@ func translate(err error) error {
 }
 
 func unavailable(err error) bool {
+	// Checked before the server's code: whatever the server answered while we
+	// connected (not accepting connections, unknown database, password
+	// rejected, starting up, too many clients), no query ran and the database
+	// cannot be reached. pgx wraps those answers, *pgconn.PgError included,
+	// in a *pgconn.ConnectError.
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		// Class 08: connection exception; 57P0x: shutting down; 53300: too many connections.
-		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+		return unavailableCode(pgErr.Code)
 	}
 	if pgconn.Timeout(err) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true // a connection that hung or dropped mid-query
 	}
-	var connErr *pgconn.ConnectError
 	var netErr net.Error
 	switch {
-	case errors.As(err, &connErr), errors.As(err, &netErr),
+	case errors.As(err, &netErr),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, syscall.ECONNREFUSED):
 		return true
@@ -60,6 +67,29 @@ func unavailable(err error) bool {
 		if strings.Contains(msg, s) {
 			return true
 		}
+	}
+	return false
+}
+
+// unavailableCode tells the SQLSTATEs that mean "the database cannot serve
+// this now" rather than "this statement is wrong". 55000
+// (object_not_in_prerequisite_state) is not among them: on a connection that
+// already runs it is a statement's fault (currval before nextval); when a
+// database refuses connections it arrives inside a ConnectError instead.
+func unavailableCode(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"): // connection exception
+		return true
+	case strings.HasPrefix(code, "53"): // insufficient resources: too many connections, disk full, out of memory
+		return true
+	case strings.HasPrefix(code, "57P"): // the server or database shuts down, crashed, starts up, was dropped, idle timeout
+		return true
+	}
+	switch code {
+	case "57014", // query_canceled: a statement timeout, the database too slow to answer
+		"3D000",          // invalid_catalog_name: the database was dropped or renamed
+		"28000", "28P01": // authentication failed (a rotated password, a revoked login)
+		return true
 	}
 	return false
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,10 +14,21 @@ import (
 
 var _ pulse.Leader = (*DB)(nil)
 
+const (
+	// leaderPingTimeout bounds the check that the lock's connection is alive:
+	// a partitioned network answers nothing.
+	leaderPingTimeout = 5 * time.Second
+	// leaderReleaseTimeout bounds giving the lock back, so that shutting down
+	// never waits on a database that hangs.
+	leaderReleaseTimeout = 2 * time.Second
+)
+
 // leader holds one PostgreSQL session-level advisory lock per job, each on a
 // connection of its own outside the pool: the lock lives exactly as long as
 // that connection, so a replica that dies hands leadership over without any
 // cleanup, and the pool the requests use never loses a connection to it.
+// The connection is kept for as long as leadership lasts; a new one is opened
+// only to seek leadership or after the held one is lost.
 type leader struct {
 	dsn      string
 	postgres bool
@@ -23,8 +36,12 @@ type leader struct {
 	conns    map[string]*pgx.Conn
 }
 
-// TryLead implements pulse.Leader. On SQLite there is one process writing the
-// file, so it always leads.
+// TryLead implements pulse.Leader. While this instance leads, it checks that
+// the connection holding the lock is alive and keeps it (no new connection);
+// otherwise it opens one and tries the lock. ok=false with a nil error means
+// another instance holds the lock; an error means the database could not be
+// asked: when a held connection was lost, the error says so. On SQLite there
+// is one process writing the file, so it always leads.
 func (db *DB) TryLead(ctx context.Context, job string) (func(), bool, error) {
 	return db.leader.try(ctx, job)
 }
@@ -36,29 +53,51 @@ func (l *leader) try(ctx context.Context, job string) (func(), bool, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	var lost error
 	if c, ok := l.conns[job]; ok {
-		// Still leading as long as the connection holding the lock is alive.
-		if err := c.Ping(ctx); err == nil {
+		pctx, cancel := context.WithTimeout(ctx, leaderPingTimeout)
+		lost = c.Ping(pctx)
+		cancel()
+		if lost == nil {
 			return release, true, nil
 		}
-		_ = c.Close(context.Background())
+		closeConn(c)
 		delete(l.conns, job)
 	}
-	c, err := pgx.Connect(ctx, l.dsn)
+	c, err := l.connect(ctx)
 	if err != nil {
+		if lost != nil {
+			err = fmt.Errorf("the connection holding the lock was lost (%w); reconnecting: %w", lost, err)
+		}
 		return nil, false, translate(err)
 	}
 	var got bool
 	if err := c.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(job)).Scan(&got); err != nil {
-		_ = c.Close(context.Background())
+		closeConn(c)
 		return nil, false, translate(err)
 	}
 	if !got {
-		_ = c.Close(context.Background())
+		closeConn(c)
 		return nil, false, nil
 	}
 	l.conns[job] = c
 	return release, true, nil
+}
+
+// connect opens a lock connection, named in pg_stat_activity after the pool's
+// application_name (or "pulse") with " leader" appended, so that an operator
+// can tell which replica leads.
+func (l *leader) connect(ctx context.Context) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(l.dsn)
+	if err != nil {
+		return nil, err
+	}
+	name := cfg.RuntimeParams["application_name"]
+	if name == "" {
+		name = "pulse"
+	}
+	cfg.RuntimeParams["application_name"] = name + " leader"
+	return pgx.ConnectConfig(ctx, cfg)
 }
 
 func (l *leader) release(job string) {
@@ -67,8 +106,10 @@ func (l *leader) release(job string) {
 	if c, ok := l.conns[job]; ok {
 		// Closing the connection releases the lock too; unlocking first makes
 		// the hand-over immediate even if the close lingers.
-		_, _ = c.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, lockKey(job))
-		_ = c.Close(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), leaderReleaseTimeout)
+		defer cancel()
+		_, _ = c.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey(job))
+		closeConn(c)
 		delete(l.conns, job)
 	}
 }
@@ -83,6 +124,14 @@ func (l *leader) releaseAll() {
 	for _, j := range jobs {
 		l.release(j)
 	}
+}
+
+// closeConn closes a lock connection; an error closing it changes nothing,
+// since the server drops the lock with the connection either way.
+func closeConn(c *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), leaderReleaseTimeout)
+	defer cancel()
+	_ = c.Close(ctx)
 }
 
 // lockKey maps a job name onto the 64-bit advisory lock space.

@@ -64,10 +64,7 @@ func MustOpenSQLite(tb testing.TB) (*store.DB, string) {
 // and drops the schema at cleanup.
 func MustOpenPostgres(tb testing.TB) (*store.DB, string) {
 	tb.Helper()
-	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		tb.Skipf("%s not set", EnvPostgres)
-	}
+	base := postgresURL(tb)
 	ctx := context.Background()
 	schema := "pulse_test_" + randomHex(tb, 6)
 	admin, err := pgx.Connect(ctx, base)
@@ -85,6 +82,20 @@ func MustOpenPostgres(tb testing.TB) (*store.DB, string) {
 	u.RawQuery = q.Encode()
 	dsn := u.String()
 	return mustOpen(tb, dsn), dsn
+}
+
+// postgresURL returns PULSE_TEST_DATABASE_URL; without it the test is
+// skipped, or fails in CI (CI=true), where the PostgreSQL tests must run.
+func postgresURL(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s is not set: the PostgreSQL tests must run in CI", EnvPostgres)
+		}
+		tb.Skipf("%s not set", EnvPostgres)
+	}
+	return base
 }
 
 func mustOpen(tb testing.TB, dsn string) *store.DB {
