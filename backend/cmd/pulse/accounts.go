@@ -48,17 +48,13 @@ func adminCreate(ctx context.Context, cfg config.Config, args []string, stdin io
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a, err := db.CreateAdmin(ctx, pulse.Admin{Email: addr, Role: r, PasswordHash: hash})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "admin %s created with role %s\n", a.Email, a.Role)
-	return nil
+	return withStore(ctx, cfg, func(db *store.DB) error {
+		a, err := db.CreateAdmin(ctx, pulse.Admin{Email: addr, Role: r, PasswordHash: hash})
+		if err != nil {
+			return err
+		}
+		return say(stdout, "admin %s created with role %s\n", a.Email, a.Role)
+	})
 }
 
 // readPassword takes the first line of stdin, without its line ending.
@@ -84,22 +80,20 @@ func apikeyCreate(ctx context.Context, cfg config.Config, args []string, stdout,
 	if strings.TrimSpace(*name) == "" {
 		return usageErr("--name is required")
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	secret, prefix, hash, err := auth.NewAPIKey()
-	if err != nil {
-		return err
-	}
-	if _, err := db.CreateAPIKey(ctx, pulse.APIKey{Name: *name, Prefix: prefix, Hash: hash}); err != nil {
-		return err
-	}
-	// The key alone on stdout, so that KEY=$(pulse apikey create --name x) works.
-	fmt.Fprintln(stdout, secret)
-	fmt.Fprintf(stderr, "API key %q created (%s…). It is shown this once; only its hash is stored. Send it as the X-API-Key header.\n", *name, prefix)
-	return nil
+	return withStore(ctx, cfg, func(db *store.DB) error {
+		secret, prefix, hash, err := auth.NewAPIKey()
+		if err != nil {
+			return err
+		}
+		if _, err := db.CreateAPIKey(ctx, pulse.APIKey{Name: *name, Prefix: prefix, Hash: hash}); err != nil {
+			return err
+		}
+		// The key alone on stdout, so that KEY=$(pulse apikey create --name x) works.
+		if err := say(stdout, "%s\n", secret); err != nil {
+			return err
+		}
+		return say(stderr, "API key %q created (%s…). It is shown this once; only its hash is stored. Send it as the X-API-Key header.\n", *name, prefix)
+	})
 }
 
 func categoryAdd(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
@@ -107,17 +101,13 @@ func categoryAdd(ctx context.Context, cfg config.Config, args []string, stdout i
 	if name == "" {
 		return usageErr("category add needs a NAME")
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	c, err := db.CreateCategory(ctx, name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "category %q added\n", c.Name)
-	return nil
+	return withStore(ctx, cfg, func(db *store.DB) error {
+		c, err := db.CreateCategory(ctx, name)
+		if err != nil {
+			return err
+		}
+		return say(stdout, "category %q added\n", c.Name)
+	})
 }
 
 // say writes one message of a verb's output.
