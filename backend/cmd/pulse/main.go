@@ -41,7 +41,12 @@ Commands:
   migrate                                 apply database migrations
   admin create --email E --role R --password-stdin
                                           create an admin; roles: SUPER_ADMIN, SYSTEM_MONITOR, CONTENT_MANAGER
+  admin set-role --email E --role R       change an admin's role (in effect within 5 s)
+  admin disable --email E                 refuse the admin's sign-ins and tokens (in effect within 5 s)
+  admin enable --email E                  let a disabled admin sign in again
   apikey create --name N                  create an ingestion API key (printed once on stdout)
+  apikey list                             list API keys: id, name, prefix, created, last used, revoked
+  apikey revoke --name N | --id ID        revoke an API key (refused everywhere within 5 s)
   category add NAME                       add a counselor category
   demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
                                           traffic (for evaluation; refuses a database with real admins)
@@ -100,8 +105,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		})
 	case verb == "admin create":
 		return adminCreate(ctx, cfg, args[2:], stdin, stdout, stderr)
+	case verb == "admin set-role":
+		return adminSetRole(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "admin disable":
+		return adminSetDisabled(ctx, cfg, args[2:], stdout, stderr, true)
+	case verb == "admin enable":
+		return adminSetDisabled(ctx, cfg, args[2:], stdout, stderr, false)
 	case verb == "apikey create":
 		return apikeyCreate(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "apikey list":
+		return apikeyList(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "apikey revoke":
+		return apikeyRevoke(ctx, cfg, args[2:], stdout, stderr)
 	case verb == "category add":
 		return categoryAdd(ctx, cfg, args[2:], stdout)
 	default:

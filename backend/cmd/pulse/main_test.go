@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"pulse/internal/auth"
 	"pulse/internal/config"
 	"pulse/internal/pulse"
 	"pulse/internal/store/storetest"
@@ -33,8 +34,9 @@ func cli(t *testing.T, stdin string, args ...string) (string, string, error) {
 func TestCLI(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			_, dsn := e.Open(t)
+			db, dsn := e.Open(t)
 			t.Setenv("PULSE_DATABASE_URL", dsn)
+			ctx := context.Background()
 
 			t.Run("AdminCreate", func(t *testing.T) {
 				out, _, err := cli(t, "a-long-password\n", "admin", "create", "--email", "Ops@Example.org", "--role", "SYSTEM_MONITOR", "--password-stdin")
@@ -60,6 +62,107 @@ func TestCLI(t *testing.T) {
 				key := strings.TrimSpace(out)
 				assert.Regexp(t, `^pulse_[A-Za-z0-9_-]{43}$`, key)
 				assert.NotContains(t, notes, key, "the key is printed once, on stdout")
+			})
+			t.Run("AdminSetRole", func(t *testing.T) {
+				out, _, err := cli(t, "", "admin", "set-role", "--email", "OPS@example.org", "--role", "CONTENT_MANAGER")
+				require.NoError(t, err)
+				assert.Contains(t, out, "ops@example.org now has role CONTENT_MANAGER")
+				a, err := db.AdminByEmail(ctx, "ops@example.org")
+				require.NoError(t, err)
+				assert.Equal(t, pulse.RoleContentManager, a.Role)
+			})
+			t.Run("AdminSetRoleUnknownEmail", func(t *testing.T) {
+				_, _, err := cli(t, "", "admin", "set-role", "--email", "nobody@example.org", "--role", "SUPER_ADMIN")
+				assert.Equal(t, pulse.ENOTFOUND, pulse.ErrorCode(err))
+				assert.ErrorContains(t, err, "no admin with email nobody@example.org")
+			})
+			t.Run("AdminSetRoleUnknownRole", func(t *testing.T) {
+				_, _, err := cli(t, "", "admin", "set-role", "--email", "ops@example.org", "--role", "ROOT")
+				assert.ErrorContains(t, err, "unknown role")
+			})
+			t.Run("AdminDisableAndEnable", func(t *testing.T) {
+				disabled := func() bool {
+					a, err := db.AdminByEmail(ctx, "ops@example.org")
+					require.NoError(t, err)
+					return a.Disabled
+				}
+				out, _, err := cli(t, "", "admin", "disable", "--email", "ops@example.org")
+				require.NoError(t, err)
+				assert.Contains(t, out, "ops@example.org disabled")
+				assert.True(t, disabled())
+				out, _, err = cli(t, "", "admin", "disable", "--email", "ops@example.org")
+				require.NoError(t, err, "disabling twice is not an error")
+				assert.Contains(t, out, "already disabled")
+
+				out, _, err = cli(t, "", "admin", "enable", "--email", "ops@example.org")
+				require.NoError(t, err)
+				assert.Contains(t, out, "ops@example.org enabled")
+				assert.False(t, disabled())
+				out, _, err = cli(t, "", "admin", "enable", "--email", "ops@example.org")
+				require.NoError(t, err)
+				assert.Contains(t, out, "already enabled")
+			})
+			t.Run("AdminDisableUnknownEmail", func(t *testing.T) {
+				_, _, err := cli(t, "", "admin", "disable", "--email", "nobody@example.org")
+				assert.Equal(t, pulse.ENOTFOUND, pulse.ErrorCode(err))
+			})
+			t.Run("AdminDisableNeedsEmail", func(t *testing.T) {
+				_, _, err := cli(t, "", "admin", "disable")
+				assert.ErrorIs(t, err, errUsage)
+			})
+			t.Run("APIKeyListShowsNoSecret", func(t *testing.T) {
+				keyOut, _, err := cli(t, "", "apikey", "create", "--name", "webhooks")
+				require.NoError(t, err)
+				secret := strings.TrimSpace(keyOut)
+				out, _, err := cli(t, "", "apikey", "list")
+				require.NoError(t, err)
+				lines := strings.Split(strings.TrimSpace(out), "\n")
+				require.Len(t, lines, 3, out)
+				assert.Regexp(t, `^ID\s+NAME\s+PREFIX\s+CREATED\s+LAST USED\s+REVOKED$`, lines[0])
+				assert.Regexp(t, `^1\s+video-gateway\s+pulse_\S{6}…\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+never\s+-$`, lines[1])
+				assert.Contains(t, lines[2], "webhooks")
+				assert.NotContains(t, out, secret)
+				assert.NotContains(t, out, auth.HashAPIKey(secret))
+			})
+			t.Run("APIKeyRevoke", func(t *testing.T) {
+				out, _, err := cli(t, "", "apikey", "revoke", "--name", "webhooks")
+				require.NoError(t, err)
+				assert.Contains(t, out, `API key "webhooks" (id 2) revoked`)
+				list, _, err := cli(t, "", "apikey", "list")
+				require.NoError(t, err)
+				assert.Regexp(t, `webhooks .* \d\d:\d\d:\d\dZ\n`, list, "the revocation time is listed")
+
+				out, _, err = cli(t, "", "apikey", "revoke", "--name", "webhooks")
+				require.NoError(t, err, "revoking twice is not an error")
+				assert.Contains(t, out, "already revoked on")
+			})
+			t.Run("APIKeyRevokeUnknown", func(t *testing.T) {
+				_, _, err := cli(t, "", "apikey", "revoke", "--name", "nope")
+				assert.Equal(t, pulse.ENOTFOUND, pulse.ErrorCode(err))
+				assert.ErrorContains(t, err, `no API key named "nope"`)
+				_, _, err = cli(t, "", "apikey", "revoke", "--id", "99")
+				assert.Equal(t, pulse.ENOTFOUND, pulse.ErrorCode(err))
+			})
+			t.Run("APIKeyRevokeSharedNameNeedsID", func(t *testing.T) {
+				for range 2 {
+					_, _, err := cli(t, "", "apikey", "create", "--name", "twin")
+					require.NoError(t, err)
+				}
+				_, _, err := cli(t, "", "apikey", "revoke", "--name", "twin")
+				assert.Equal(t, pulse.ECONFLICT, pulse.ErrorCode(err))
+				assert.ErrorContains(t, err, "ids 3, 4")
+				out, _, err := cli(t, "", "apikey", "revoke", "--id", "4")
+				require.NoError(t, err)
+				assert.Contains(t, out, "(id 4) revoked")
+				out, _, err = cli(t, "", "apikey", "revoke", "--name", "twin")
+				require.NoError(t, err, "one active key left by that name")
+				assert.Contains(t, out, "(id 3) revoked")
+			})
+			t.Run("APIKeyRevokeNeedsNameOrID", func(t *testing.T) {
+				_, _, err := cli(t, "", "apikey", "revoke")
+				assert.ErrorIs(t, err, errUsage)
+				_, _, err = cli(t, "", "apikey", "revoke", "--name", "x", "--id", "1")
+				assert.ErrorIs(t, err, errUsage)
 			})
 			t.Run("CategoryAdd", func(t *testing.T) {
 				_, _, err := cli(t, "", "category", "add", "Peer", "Support")

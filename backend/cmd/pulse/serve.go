@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	)
 
 	srv := httpapi.New(httpapi.Deps{
-		Sessions: db, Admins: db, APIKeys: db, Telemetry: telemetry.NewService(rec, db), Providers: checker, DB: db,
+		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, Telemetry: telemetry.NewService(rec, db), Providers: checker, DB: db,
 		Tokens: auth.NewTokens(secret, cfg.JWTTTL),
 		Thresholds: pulse.HealthThresholds{
 			ErrorRateDegraded: cfg.ErrorRateDegraded, ErrorRateCritical: cfg.ErrorRateCritical,

@@ -3,6 +3,8 @@
 package auth
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"time"
@@ -26,8 +28,12 @@ func NewTokens(secret []byte, ttl time.Duration) *Tokens {
 	return &Tokens{secret: secret, ttl: ttl, now: time.Now}
 }
 
-// Claims is what a token says about its bearer.
+// Claims is what a token says about its bearer. Role is the role at sign-in;
+// the guard asks the store for the current one.
 type Claims struct {
+	// TokenID (the JWT jti) names this token, so that signing out can
+	// revoke it server-side.
+	TokenID   string
 	AdminID   int64
 	Email     string
 	Role      pulse.Role
@@ -44,10 +50,15 @@ type tokenClaims struct {
 func (t *Tokens) Issue(a pulse.Admin) (string, time.Time, error) {
 	now := t.now().UTC()
 	exp := now.Add(t.ttl).Truncate(time.Second)
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return "", time.Time{}, err
+	}
 	c := tokenClaims{
 		Email: a.Email,
 		Role:  string(a.Role),
 		RegisteredClaims: jwt.RegisteredClaims{
+			ID:        hex.EncodeToString(id),
 			Issuer:    issuer,
 			Subject:   strconv.FormatInt(a.ID, 10),
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -58,7 +69,8 @@ func (t *Tokens) Issue(a pulse.Admin) (string, time.Time, error) {
 	return s, exp, err
 }
 
-// Verify checks signature, algorithm, issuer and expiry. Any failure is
+// Verify checks signature, algorithm, issuer, expiry and that the token has an
+// id (a token without one could not be revoked). Any failure is
 // EUNAUTHORIZED with one message: the caller learns nothing about why.
 func (t *Tokens) Verify(token string) (Claims, error) {
 	var c tokenClaims
@@ -75,5 +87,8 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	if err != nil {
 		return Claims{}, pulse.Wrap(errors.New("bad subject"), pulse.EUNAUTHORIZED, "Sign in to continue.")
 	}
-	return Claims{AdminID: id, Email: c.Email, Role: pulse.Role(c.Role), ExpiresAt: c.ExpiresAt.Time}, nil
+	if c.ID == "" {
+		return Claims{}, pulse.Wrap(errors.New("no token id"), pulse.EUNAUTHORIZED, "Sign in to continue.")
+	}
+	return Claims{TokenID: c.ID, AdminID: id, Email: c.Email, Role: pulse.Role(c.Role), ExpiresAt: c.ExpiresAt.Time}, nil
 }

@@ -32,6 +32,16 @@ func TestVerify(t *testing.T) {
 		require.NoError(t, err)
 		assert.EqualValues(t, 7, c.AdminID)
 		assert.Equal(t, pulse.RoleSystemMonitor, c.Role)
+		assert.Len(t, c.TokenID, 32)
+	})
+	t.Run("EveryTokenHasItsOwnID", func(t *testing.T) {
+		other, _, err := tokens.Issue(admin)
+		require.NoError(t, err)
+		a, err := tokens.Verify(valid)
+		require.NoError(t, err)
+		b, err := tokens.Verify(other)
+		require.NoError(t, err)
+		assert.NotEqual(t, a.TokenID, b.TokenID)
 	})
 	for name, tok := range map[string]string{
 		"Empty":        "",
@@ -43,7 +53,8 @@ func TestVerify(t *testing.T) {
 		"Expired":      sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": time.Now().Add(-time.Minute).Unix()}),
 		"NoExpiry":     sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN"}),
 		"WrongIssuer":  sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "evil", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
-		"NonNumericID": sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "x", "role": "SUPER_ADMIN", "exp": future}),
+		"NonNumericID": sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "x", "jti": "a", "role": "SUPER_ADMIN", "exp": future}),
+		"NoTokenID":    sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := tokens.Verify(tok)

@@ -45,7 +45,7 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 //	@Param			body	body		LoginRequest	true	"Credentials"
 //	@Success		200		{object}	LoginResponse
 //	@Failure		400		{object}	ErrorResponse	"malformed JSON"
-//	@Failure		401		{object}	ErrorResponse	"wrong email or password"
+//	@Failure		401		{object}	ErrorResponse	"wrong email or password, or the account is disabled"
 //	@Failure		429		{object}	ErrorResponse	"too many attempts"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
 //	@Router			/api/admin/auth/login [post]
@@ -68,6 +68,9 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	case !auth.CheckPassword(admin.PasswordHash, req.Password):
 		return badCredentials
+	case admin.Disabled:
+		// Said only to someone who knows the password.
+		return pulse.Errorf(pulse.EUNAUTHORIZED, "This account is disabled.")
 	}
 	token, exp, err := s.tokens.Issue(admin)
 	if err != nil {
@@ -80,28 +83,37 @@ func (s *Server) login(c echo.Context) error {
 
 // logout godoc
 //
-//	@Summary	Sign out
-//	@Tags		auth
-//	@Success	204
-//	@Router		/api/admin/auth/logout [post]
+//	@Summary		Sign out
+//	@Description	Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried.
+//	@Tags			auth
+//	@Success		204
+//	@Failure		503	{object}	ErrorResponse	"database unreachable: not signed out"
+//	@Router			/api/admin/auth/logout [post]
 func (s *Server) logout(c echo.Context) error {
+	if claims, err := s.tokens.Verify(bearerOrCookie(c)); err == nil {
+		if err := s.revocations.Revoke(c.Request().Context(), claims.TokenID, claims.ExpiresAt); err != nil {
+			return err
+		}
+		s.log.InfoContext(c.Request().Context(), "admin signed out", "admin_id", claims.AdminID)
+	}
 	clearTokenCookie(c, s.cookieSecure)
 	return c.NoContent(http.StatusNoContent)
 }
 
 // me godoc
 //
-//	@Summary	The signed-in admin
-//	@Tags		auth
-//	@Produce	json
-//	@Success	200	{object}	LoginResponse
-//	@Failure	401	{object}	ErrorResponse
-//	@Security	CookieAuth
-//	@Security	BearerAuth
-//	@Router		/api/admin/auth/me [get]
+//	@Summary		The signed-in admin
+//	@Description	The admin's current role, which may differ from the role they signed in with.
+//	@Tags			auth
+//	@Produce		json
+//	@Success		200	{object}	LoginResponse
+//	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
+//	@Security		CookieAuth
+//	@Security		BearerAuth
+//	@Router			/api/admin/auth/me [get]
 func (s *Server) me(c echo.Context) error {
-	cl := claimsOf(c)
-	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: cl.Email, Role: string(cl.Role)}, ExpiresAt: cl.ExpiresAt.UTC()})
+	a, cl := adminOf(c), claimsOf(c)
+	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: a.Email, Role: string(a.Role)}, ExpiresAt: cl.ExpiresAt.UTC()})
 }
 
 func setTokenCookie(c echo.Context, token string, expires time.Time, secure bool) {

@@ -12,33 +12,84 @@ import (
 	"pulse/internal/pulse"
 )
 
-// claimsKey is where the guard leaves the verified claims for handlers.
-const claimsKey = "pulse.claims"
+// claimsKey and adminKey are where the guard leaves the verified claims and
+// the admin as they are now, for handlers.
+const (
+	claimsKey = "pulse.claims"
+	adminKey  = "pulse.admin"
+)
 
-// requireRole admits a request carrying a valid admin token whose role is
-// allowed: 401 without a valid token, 403 for any other role. The role is
-// taken from the signed token, so the guard works while the database is down.
+// requireRole admits a request carrying a valid admin token that was not
+// signed out, of an admin who still exists, is not disabled and whose
+// current role is allowed: 401 otherwise, 403 for a role that is not allowed.
+//
+// The current role comes from the store through a per-replica cache at most
+// access.MaxAge (5 s) old, so a demotion, a deletion, a disabling or a
+// sign-out reaches every replica within 5 s for about one query per admin
+// every 5 s. While the database is down, the dashboard stays usable: the rule
+// is "the last known state, else the token". The last answer the store gave
+// about the admin (or the revoked-token list) is used however old it is; an
+// admin this replica never looked up is admitted on the role signed into the
+// token, and that is logged. An admin who was demoted or signed out during an
+// outage, on a replica that never saw them, keeps their old access until the
+// database answers again: a monitoring dashboard that locks everyone out
+// during the incident it should show is worse.
 func (s *Server) requireRole(allowed func(pulse.Role) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			ctx := c.Request().Context()
 			claims, err := s.tokens.Verify(bearerOrCookie(c))
 			if err != nil {
 				return err
 			}
-			if !allowed(claims.Role) {
-				return pulse.Errorf(pulse.EFORBIDDEN, "Your role (%s) may not view system metrics.", claims.Role)
+			revoked, _, err := s.revocations.Revoked(ctx, claims.TokenID)
+			switch {
+			case pulse.ErrorCode(err) == pulse.EUNAVAILABLE:
+				s.log.WarnContext(ctx, "database unavailable and no revoked-token list yet: not checking sign-outs", "admin_id", claims.AdminID)
+			case err != nil:
+				return err
+			case revoked:
+				return signIn
+			}
+			admin, stale, err := s.currentAdmins.Lookup(ctx, claims.AdminID)
+			switch {
+			case pulse.ErrorCode(err) == pulse.ENOTFOUND:
+				return signIn
+			case pulse.ErrorCode(err) == pulse.EUNAVAILABLE:
+				s.log.WarnContext(ctx, "database unavailable and admin not cached: trusting the token's role",
+					"admin_id", claims.AdminID, "role", claims.Role)
+				admin = pulse.Admin{ID: claims.AdminID, Email: claims.Email, Role: claims.Role}
+			case err != nil:
+				return err
+			case stale:
+				s.log.DebugContext(ctx, "database unavailable: using the last known admin", "admin_id", admin.ID)
+			}
+			if admin.Disabled {
+				return pulse.Errorf(pulse.EUNAUTHORIZED, "This account is disabled.")
+			}
+			if !allowed(admin.Role) {
+				return pulse.Errorf(pulse.EFORBIDDEN, "Your role (%s) may not view system metrics.", admin.Role)
 			}
 			c.Set(claimsKey, claims)
+			c.Set(adminKey, admin)
 			return next(c)
 		}
 	}
 }
+
+// signIn is the answer to a token that no longer stands for anyone.
+var signIn = pulse.Errorf(pulse.EUNAUTHORIZED, "Sign in to continue.")
 
 func anyRole(pulse.Role) bool { return true }
 
 func claimsOf(c echo.Context) auth.Claims {
 	cl, _ := c.Get(claimsKey).(auth.Claims)
 	return cl
+}
+
+func adminOf(c echo.Context) pulse.Admin {
+	a, _ := c.Get(adminKey).(pulse.Admin)
+	return a
 }
 
 func bearerOrCookie(c echo.Context) string {
@@ -54,17 +105,15 @@ func bearerOrCookie(c echo.Context) string {
 	return ""
 }
 
-// requireAPIKey admits the platform's services by the X-API-Key header.
+// requireAPIKey admits the platform's services by the X-API-Key header. A
+// revoked key is refused on every replica within access.MaxAge.
 func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("X-API-Key")
 		if key == "" {
 			return pulse.Errorf(pulse.EUNAUTHORIZED, "An API key is required in the X-API-Key header.")
 		}
-		if _, err := s.apiKeys.APIKeyByHash(c.Request().Context(), auth.HashAPIKey(key)); err != nil {
-			if pulse.ErrorCode(err) == pulse.ENOTFOUND {
-				return pulse.Errorf(pulse.EUNAUTHORIZED, "The API key is not valid.")
-			}
+		if _, err := s.apiKeys.Verify(c.Request().Context(), key); err != nil {
 			return err
 		}
 		return next(c)

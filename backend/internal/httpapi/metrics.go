@@ -102,8 +102,8 @@ type ExternalService struct {
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	CurrentMetrics
-//	@Failure		401	{object}	ErrorResponse	"not signed in"
-//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
+//	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/current [get]
@@ -188,8 +188,8 @@ func timedOut(ctx context.Context, err error) error {
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	SessionMetrics
-//	@Failure		401	{object}	ErrorResponse	"not signed in"
-//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
+//	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
@@ -220,8 +220,8 @@ func (s *Server) sessionMetrics(c echo.Context) error {
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	ErrorTrend
-//	@Failure		401	{object}	ErrorResponse	"not signed in"
-//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
+//	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
@@ -256,8 +256,8 @@ func (s *Server) errorTrend(c echo.Context) error {
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	ExternalServices
-//	@Failure		401	{object}	ErrorResponse	"not signed in"
-//	@Failure		403	{object}	ErrorResponse	"role may not view metrics"
+//	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
+//	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/external-services [get]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"pulse/internal/access"
 	"pulse/internal/auth"
 	"pulse/internal/pulse"
 )
@@ -35,8 +36,12 @@ type Deps struct {
 	Tokens     *auth.Tokens
 	Thresholds pulse.HealthThresholds
 	Logger     *slog.Logger // nil discards
-	// Now is the clock; time.Now when nil. Tests inject a settable one.
+	// Now is the clock; time.Now when nil. Tests inject a settable one. It
+	// also ages the access caches (admins, sign-outs, API keys).
 	Now func() time.Time
+
+	// RevokedTokens records sign-outs: logout revokes the token itself.
+	RevokedTokens pulse.RevokedTokenStore
 
 	// RequestTimeout bounds each request's work: a database that hangs
 	// instead of refusing gives a 503 in time, not a request that never ends.
@@ -70,7 +75,6 @@ type Server struct {
 
 	sessions   pulse.SessionStore
 	admins     pulse.AdminStore
-	apiKeys    pulse.APIKeyStore
 	telemetry  pulse.TelemetryService
 	providers  pulse.ProviderService
 	db         Database
@@ -78,6 +82,11 @@ type Server struct {
 	thresholds pulse.HealthThresholds
 	log        *slog.Logger
 	clock      func() time.Time
+
+	// The guards' view of the store, at most access.MaxAge old.
+	currentAdmins *access.Admins
+	revocations   *access.Revocations
+	apiKeys       *access.APIKeys
 
 	requestTimeout     time.Duration
 	dashboardDBTimeout time.Duration
@@ -94,7 +103,7 @@ type Server struct {
 func New(d Deps) *Server {
 	s := &Server{
 		Echo:     echo.New(),
-		sessions: d.Sessions, admins: d.Admins, apiKeys: d.APIKeys, telemetry: d.Telemetry, providers: d.Providers,
+		sessions: d.Sessions, admins: d.Admins, telemetry: d.Telemetry, providers: d.Providers,
 		db: d.DB, tokens: d.Tokens, thresholds: d.Thresholds, log: d.Logger, clock: d.Now,
 		requestTimeout: d.RequestTimeout, dashboardDBTimeout: d.DashboardDBTimeout, cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
 		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
@@ -106,6 +115,9 @@ func New(d Deps) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.currentAdmins = access.NewAdmins(d.Admins, s.clock)
+	s.revocations = access.NewRevocations(d.RevokedTokens, s.clock)
+	s.apiKeys = access.NewAPIKeys(d.APIKeys, s.clock, s.log)
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler

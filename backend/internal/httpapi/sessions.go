@@ -44,7 +44,7 @@ type EndSessionResponse struct {
 //	@Success		201		{object}	CreateSessionResponse	"created"
 //	@Success		200		{object}	CreateSessionResponse	"already known (same provider and external_id)"
 //	@Failure		400		{object}	ErrorResponse			"malformed JSON"
-//	@Failure		401		{object}	ErrorResponse			"missing or unknown API key"
+//	@Failure		401		{object}	ErrorResponse			"missing, unknown or revoked API key"
 //	@Failure		413		{object}	ErrorResponse			"body over the limit"
 //	@Failure		422		{object}	ErrorResponse			"unknown category or provider"
 //	@Failure		503		{object}	ErrorResponse			"database unreachable"
@@ -77,7 +77,7 @@ func (s *Server) createSession(c echo.Context) error {
 //	@Param		body	body	QualityRequest	true	"Sample"
 //	@Success	204
 //	@Failure	400	{object}	ErrorResponse	"malformed JSON"
-//	@Failure	401	{object}	ErrorResponse	"missing or unknown API key"
+//	@Failure	401	{object}	ErrorResponse	"missing, unknown or revoked API key"
 //	@Failure	404	{object}	ErrorResponse	"unknown session"
 //	@Failure	409	{object}	ErrorResponse	"session has ended"
 //	@Failure	413	{object}	ErrorResponse	"body over the limit"
@@ -105,7 +105,7 @@ func (s *Server) recordQuality(c echo.Context) error {
 //	@Produce		json
 //	@Param			id	path		string	true	"Session id"	format(uuid)
 //	@Success		200	{object}	EndSessionResponse
-//	@Failure		401	{object}	ErrorResponse	"missing or unknown API key"
+//	@Failure		401	{object}	ErrorResponse	"missing, unknown or revoked API key"
 //	@Failure		404	{object}	ErrorResponse	"unknown session"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		APIKey

@@ -38,7 +38,9 @@ type Admin struct {
 	Email        string
 	Role         Role
 	PasswordHash string
-	CreatedAt    time.Time
+	// Disabled admins cannot sign in, and the tokens they hold are refused.
+	Disabled  bool
+	CreatedAt time.Time
 }
 
 // NormalizeEmail lower-cases and validates an address.
@@ -54,11 +56,25 @@ func NormalizeEmail(s string) (string, error) {
 // MinPasswordLength is the shortest password an admin may be given.
 const MinPasswordLength = 10
 
-// AdminStore is the admin store.
+// AdminStore is the admin store. Lookups and updates answer ENOTFOUND for an
+// admin that does not exist.
 type AdminStore interface {
 	CreateAdmin(ctx context.Context, a Admin) (Admin, error) // ECONFLICT when the email exists
 	AdminByEmail(ctx context.Context, email string) (Admin, error)
 	AdminByID(ctx context.Context, id int64) (Admin, error)
+	SetAdminRole(ctx context.Context, email string, r Role) (Admin, error)
+	SetAdminDisabled(ctx context.Context, email string, disabled bool) (Admin, error)
+}
+
+// RevokedTokenStore remembers signed-out admin tokens by their id (JWT jti)
+// until they would have expired anyway.
+type RevokedTokenStore interface {
+	// RevokeToken records id; revoking it again changes nothing.
+	RevokeToken(ctx context.Context, id string, expiresAt time.Time) error
+	// RevokedTokens lists the ids of revoked tokens that expire after now.
+	RevokedTokens(ctx context.Context, now time.Time) ([]string, error)
+	// PruneRevokedTokens forgets ids whose tokens expired before t.
+	PruneRevokedTokens(ctx context.Context, t time.Time) (int64, error)
 }
 
 // APIKey is a credential the platform's services ingest with. Only a hash of
@@ -69,12 +85,28 @@ type APIKey struct {
 	Prefix    string // the first characters, to recognise a key in listings
 	Hash      string
 	CreatedAt time.Time
+	// LastUsedAt is when the key last let a request in, to about a minute;
+	// zero when never.
+	LastUsedAt time.Time
+	// RevokedAt is when the key was revoked; zero while it is active.
+	RevokedAt time.Time
 }
+
+// Revoked reports whether the key may no longer be used.
+func (k APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }
 
 // APIKeyStore is the API key store.
 type APIKeyStore interface {
 	CreateAPIKey(ctx context.Context, k APIKey) (APIKey, error)
-	APIKeyByHash(ctx context.Context, hash string) (APIKey, error) // ENOTFOUND when unknown
+	// APIKeyByHash finds a key, revoked ones included; ENOTFOUND when unknown.
+	APIKeyByHash(ctx context.Context, hash string) (APIKey, error)
+	// ListAPIKeys lists every key, revoked ones included, oldest first.
+	ListAPIKeys(ctx context.Context) ([]APIKey, error)
+	// RevokeAPIKey revokes an active key: ENOTFOUND when there is no such
+	// key, ECONFLICT when it is already revoked.
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+	// TouchAPIKey moves the key's LastUsedAt forward to at (never back).
+	TouchAPIKey(ctx context.Context, id int64, at time.Time) error
 }
 
 // Category is a counselor category sessions are grouped by.
