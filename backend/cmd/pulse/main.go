@@ -43,6 +43,8 @@ Commands:
                                           create an admin; roles: SUPER_ADMIN, SYSTEM_MONITOR, CONTENT_MANAGER
   apikey create --name N                  create an ingestion API key (printed once on stdout)
   category add NAME                       add a counselor category
+  prune                                   apply every retention rule and end stale sessions now
+                                          (serve does it hourly); prints what it removed
   demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
                                           traffic (for evaluation; refuses a database with real admins)
 
@@ -107,6 +109,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikeyCreate(ctx, cfg, args[2:], stdout, stderr)
 	case verb == "category add":
 		return categoryAdd(ctx, cfg, args[2:], stdout)
+	case args[0] == "prune" && len(args) == 1:
+		return prune(ctx, cfg, log, stdout)
 	default:
 		return usageErr("unknown command %q", strings.Join(args, " "))
 	}
