@@ -111,7 +111,7 @@ func (p *Pruner) Run(ctx context.Context) {
 	ticker := time.NewTicker(Every)
 	defer ticker.Stop()
 	for {
-		p.tick(ctx)
+		_, _, _ = p.RunOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -120,26 +120,27 @@ func (p *Pruner) Run(ctx context.Context) {
 	}
 }
 
-// tick is one pass of Run: lead, prune, give leadership back, so that any
-// replica may take the next pass.
-func (p *Pruner) tick(ctx context.Context) {
+// RunOnce is one pass of Run: if this replica leads Job, prune and give
+// leadership back, so that any replica may take the next pass. led reports
+// whether it pruned; errors are logged as well as returned.
+func (p *Pruner) RunOnce(ctx context.Context) (r Report, led bool, err error) {
 	if ctx.Err() != nil {
-		return
+		return r, false, ctx.Err()
 	}
 	if p.leader != nil {
 		release, ok, err := p.leader.TryLead(ctx, Job)
 		if err != nil {
 			p.log.Warn("lifecycle: could not ask for leadership; skipping this pass", "err", err)
-			return
+			return r, false, err
 		}
 		if !ok {
-			return
+			return r, false, nil
 		}
 		if release != nil {
 			defer release()
 		}
 	}
-	r, err := p.Prune(ctx)
+	r, err = p.Prune(ctx)
 	if err != nil {
 		p.log.Warn("lifecycle: prune failed", "err", err)
 	}
@@ -147,4 +148,5 @@ func (p *Pruner) tick(ctx context.Context) {
 		p.log.Info("lifecycle: pruned", "sessions", r.Sessions, "provider_checks", r.ProviderChecks,
 			"request_rollups", r.Rollups, "abandoned_sessions_ended", r.Abandoned)
 	}
+	return r, true, err
 }
