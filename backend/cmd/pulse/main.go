@@ -48,6 +48,8 @@ Commands:
   apikey list                             list API keys: id, name, prefix, created, last used, revoked
   apikey revoke --name N | --id ID        revoke an API key (refused everywhere within 5 s)
   category add NAME                       add a counselor category
+  prune                                   apply every retention rule and end stale sessions now
+                                          (serve does it hourly); prints what it removed
   demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
                                           traffic (for evaluation; refuses a database with real admins)
 
@@ -119,6 +121,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikeyRevoke(ctx, cfg, args[2:], stdout, stderr)
 	case verb == "category add":
 		return categoryAdd(ctx, cfg, args[2:], stdout)
+	case args[0] == "prune" && len(args) == 1:
+		return prune(ctx, cfg, log, stdout)
 	default:
 		return usageErr("unknown command %q", strings.Join(args, " "))
 	}

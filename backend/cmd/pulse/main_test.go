@@ -294,3 +294,41 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 	assert.EqualValues(t, 5, errors, "the failures before the restart are still counted")
 	assert.GreaterOrEqual(t, requests, int64(17), "the first run's 16 requests and this run's login")
 }
+
+func TestCLIPrune(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			db, dsn := e.Open(t)
+			t.Setenv("PULSE_DATABASE_URL", dsn)
+			ctx, now := context.Background(), time.Now()
+			newSession := func(started time.Time) pulse.Session {
+				s, _, err := db.CreateSession(ctx, pulse.NewSession{Category: "Mental Health", Provider: pulse.ProviderDaily}, started)
+				require.NoError(t, err)
+				return s
+			}
+			old := newSession(now.Add(-100 * 24 * time.Hour)) // past the 90-day retention
+			_, err := db.EndSession(ctx, old.ID, old.StartedAt.Add(time.Hour))
+			require.NoError(t, err)
+			newSession(now.Add(-5 * time.Hour)) // open, not seen for more than 4 h
+			newSession(now.Add(-time.Hour))     // open and recent
+			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, CheckedAt: now.Add(-31 * 24 * time.Hour)}))
+			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, CheckedAt: now}))
+			require.NoError(t, db.UpsertRollups(ctx, []pulse.Rollup{{Minute: now.Add(-8 * 24 * time.Hour).Truncate(time.Minute), Instance: "gone"}}))
+
+			t.Run("ReportsWhatItRemoved", func(t *testing.T) {
+				out, _, err := cli(t, "", "prune")
+				require.NoError(t, err)
+				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nabandoned sessions ended: 1\n", out)
+			})
+			t.Run("SecondRunRemovesNothing", func(t *testing.T) {
+				out, _, err := cli(t, "", "prune")
+				require.NoError(t, err)
+				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nabandoned sessions ended: 0\n", out)
+			})
+			t.Run("ExtraArgumentsRefused", func(t *testing.T) {
+				_, _, err := cli(t, "", "prune", "--now")
+				assert.ErrorIs(t, err, errUsage)
+			})
+		})
+	}
+}

@@ -74,6 +74,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		return err
 	}
 
+	pruner, err := newPruner(cfg, db, db, log)
+	if err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -118,6 +123,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		}
 	})
 	wg.Go(func() { checker.Run(bg) })
+	wg.Go(func() { pruner.Run(bg) })
 	wg.Go(func() { db.SamplePool(bg, 5*time.Second) })
 
 	serveErr := make(chan error, 1)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"pulse/internal/pulse"
 )
 
 // Config is every setting of every verb. Verbs that do not need a setting
@@ -70,6 +72,11 @@ type Config struct {
 	CheckFlapChanges   int           `env:"PULSE_CHECK_FLAP_CHANGES" envDefault:"4"`
 	// ProviderCheckRetention is how long provider check history is kept.
 	ProviderCheckRetention time.Duration `env:"PULSE_PROVIDER_CHECK_RETENTION" envDefault:"720h"`
+	// SessionRetention is how long session rows are kept (the daily summary
+	// is kept for good); SessionStaleAfter ends an open session not seen for
+	// that long, as abandoned.
+	SessionRetention  time.Duration `env:"PULSE_SESSION_RETENTION" envDefault:"2160h"`
+	SessionStaleAfter time.Duration `env:"PULSE_SESSION_STALE_AFTER" envDefault:"4h"`
 
 	LogLevel  string `env:"PULSE_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"PULSE_LOG_FORMAT" envDefault:"text"`
@@ -121,6 +128,15 @@ func (c Config) Validate() error {
 	}
 	if c.TelemetryRetention < time.Hour || c.ProviderCheckRetention < 24*time.Hour {
 		errs = append(errs, "PULSE_TELEMETRY_RETENTION must be at least 1h and PULSE_PROVIDER_CHECK_RETENTION at least 24h (the uptime window)")
+	}
+	// Quality samples of a session still move its day in the summary, so its
+	// row must outlive the 30-day view.
+	if c.SessionRetention < time.Duration(pulse.SummaryWindowDays)*24*time.Hour {
+		errs = append(errs, "PULSE_SESSION_RETENTION must be at least 720h (the 30-day sessions view)")
+	}
+	// A session still counted live must never be ended as abandoned.
+	if c.SessionStaleAfter < pulse.ActiveWindow {
+		errs = append(errs, "PULSE_SESSION_STALE_AFTER must be at least 30m (the live-session window)")
 	}
 	if c.RequestTimeout <= 0 {
 		errs = append(errs, "PULSE_REQUEST_TIMEOUT must be positive")

@@ -37,6 +37,8 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 30*24*time.Hour, c.ProviderCheckRetention)
 	assert.Equal(t, time.Second, c.CheckSlowThreshold)
 	assert.Equal(t, 3, c.CheckDownAfter)
+	assert.Equal(t, 90*24*time.Hour, c.SessionRetention)
+	assert.Equal(t, 4*time.Hour, c.SessionStaleAfter)
 	assert.Equal(t, Defaults(), c, "Defaults is Load with no environment")
 	assert.Equal(t, 1500*time.Millisecond, c.DashboardDBTimeout)
 }
@@ -58,6 +60,20 @@ func TestLoadRejects(t *testing.T) {
 			t.Setenv(env[0], env[1])
 			_, err := Load()
 			assert.Error(t, err)
+		})
+	}
+}
+
+func TestLoadRejectsLifecycle(t *testing.T) {
+	for name, env := range map[string][2]string{
+		"SessionsUnder30Days":   {"PULSE_SESSION_RETENTION", "719h"},
+		"StaleWithinLiveWindow": {"PULSE_SESSION_STALE_AFTER", "10m"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(env[0], env[1])
+			_, err := Load()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), env[0], "the error names the setting")
 		})
 	}
 }

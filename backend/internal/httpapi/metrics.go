@@ -30,6 +30,10 @@ type CurrentMetrics struct {
 	SystemHealth         string    `json:"system_health" enums:"healthy,degraded,critical" example:"healthy"`
 	HealthReasons        []string  `json:"health_reasons"`
 	GeneratedAt          time.Time `json:"generated_at" format:"date-time"`
+
+	// Sessions nobody ended that the stale sweep ended (at their last-seen
+	// time) within the last 24 hours.
+	AbandonedSessionsLast24h *int64 `json:"abandoned_sessions_last_24h" extensions:"x-nullable" example:"3"`
 } //	@name	CurrentMetrics
 
 // SessionMetrics aggregates the sessions of the last window_days days (UTC),
@@ -119,7 +123,7 @@ func (s *Server) currentMetrics(c echo.Context) error {
 	// the verdict below names the database as the reason. The two reads are
 	// themselves the database check: no extra ping on this hot path.
 	if st, err := s.sessions.SessionStats(ctx, now); err == nil {
-		out.ActiveSessionsCount = &st.ActiveSessions
+		out.ActiveSessionsCount, out.AbandonedSessionsLast24h = &st.ActiveSessions, &st.AbandonedLast24h
 		if st.AvgQuality != "" {
 			out.AvgConnectionQuality = string(st.AvgQuality)
 			score := round(st.AvgScore, 2)

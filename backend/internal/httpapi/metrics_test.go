@@ -21,6 +21,7 @@ func TestCurrentMetrics(t *testing.T) {
 		t.Run("Empty", func(t *testing.T) {
 			m := h.admin("/api/admin/metrics/current", token).json(t)
 			assert.EqualValues(t, 0, m["active_sessions_count"])
+			assert.EqualValues(t, 0, m["abandoned_sessions_last_24h"])
 			assert.Equal(t, "unknown", m["avg_connection_quality"])
 			assert.Nil(t, m["avg_connection_score"])
 			assert.Equal(t, "healthy", m["system_health"])
@@ -52,6 +53,15 @@ func TestCurrentMetrics(t *testing.T) {
 			assert.Equal(t, "unknown", m["avg_connection_quality"])
 		})
 
+		t.Run("AbandonedSessionsCounted", func(t *testing.T) {
+			// 13:01: a and b were last seen at 12:00; the ended one is not open.
+			n, err := db.EndStaleSessions(t.Context(), h.clock.Now().Add(-time.Hour))
+			require.NoError(t, err)
+			require.EqualValues(t, 2, n)
+			m := h.admin("/api/admin/metrics/current", token).json(t)
+			assert.EqualValues(t, 2, m["abandoned_sessions_last_24h"])
+		})
+
 		t.Run("MeasuredTelemetryAndHealth", func(t *testing.T) {
 			h.telemetry.mu.Lock()
 			h.telemetry.last = pulse.RequestStats{Requests: 1000, Errors: 31, ClientErrors: 4, P95Ms: 612.34}
@@ -70,6 +80,7 @@ func TestCurrentMetrics(t *testing.T) {
 			require.NoError(t, db.Close())
 			m := h.admin("/api/admin/metrics/current", token).json(t)
 			assert.Nil(t, m["active_sessions_count"], "an unknown figure is null, not zero")
+			assert.Nil(t, m["abandoned_sessions_last_24h"])
 			assert.Equal(t, "critical", m["system_health"])
 			assert.Contains(t, m["health_reasons"], "database unreachable")
 

@@ -18,6 +18,8 @@ type Session struct {
 	EndedAt      *time.Time
 	QualitySum   int // running sum of sample scores (4..1)
 	QualityCount int
+	// Abandoned: nobody ended it; the stale sweep did, at LastSeenAt.
+	Abandoned bool
 }
 
 // NewSession is what an integrator asks to create.
@@ -67,6 +69,10 @@ const ActiveWindow = 30 * time.Minute
 // QualityWindow is how recent a sample must be for the live average.
 const QualityWindow = time.Hour
 
+// AbandonedWindow is how far back the live view counts abandoned sessions
+// (by their end, which is their last-seen time).
+const AbandonedWindow = 24 * time.Hour
+
 // SummaryWindowDays is the window of the sessions view.
 const SummaryWindowDays = 30
 
@@ -78,6 +84,9 @@ type SessionStats struct {
 	AvgQuality Quality
 	// AvgScore is that mean on the 4..1 scale (0 when there are none).
 	AvgScore float64
+	// AbandonedLast24h counts sessions the stale sweep ended within
+	// AbandonedWindow.
+	AbandonedLast24h int64
 }
 
 // SessionSummary is the aggregate over a window of days.

@@ -65,8 +65,9 @@ func (db *DB) ProviderUptime(ctx context.Context, since time.Time) (map[pulse.Pr
 	return out, nil
 }
 
-// PruneProviderChecks implements pulse.ProviderCheckStore.
+// PruneProviderChecks implements pulse.ProviderCheckStore, in batches of
+// PruneBatch rows.
 func (db *DB) PruneProviderChecks(ctx context.Context, before time.Time) (int64, error) {
-	res := db.with(ctx).Where("checked_at < ?", utc(before)).Delete(&providerCheckRow{})
-	return res.RowsAffected, translate(res.Error)
+	return db.inBatches(ctx, `DELETE FROM provider_checks WHERE id IN
+		(SELECT id FROM provider_checks WHERE checked_at < ? LIMIT ?)`, utc(before))
 }

@@ -55,8 +55,8 @@ func (db *DB) ListRollups(ctx context.Context, since time.Time) ([]pulse.Rollup,
 	return out, nil
 }
 
-// PruneRollups implements pulse.RollupStore.
+// PruneRollups implements pulse.RollupStore, in batches of PruneBatch rows.
 func (db *DB) PruneRollups(ctx context.Context, before time.Time) (int64, error) {
-	res := db.with(ctx).Where("minute < ?", utc(before)).Delete(&rollupRow{})
-	return res.RowsAffected, translate(res.Error)
+	return db.inBatches(ctx, `DELETE FROM request_rollups WHERE (minute, instance) IN
+		(SELECT minute, instance FROM request_rollups WHERE minute < ? LIMIT ?)`, utc(before))
 }

@@ -26,6 +26,7 @@ type sessionRow struct {
 	QualitySum    int
 	QualityCount  int
 	LastQualityAt *time.Time
+	Abandoned     bool
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -34,7 +35,7 @@ func (r sessionRow) domain() pulse.Session {
 	s := pulse.Session{
 		ID: r.ID, Category: r.Category, Provider: pulse.Provider(r.Provider),
 		StartedAt: r.StartedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(),
-		QualitySum: r.QualitySum, QualityCount: r.QualityCount,
+		QualitySum: r.QualitySum, QualityCount: r.QualityCount, Abandoned: r.Abandoned,
 	}
 	if r.ExternalID != nil {
 		s.ExternalID = *r.ExternalID
@@ -47,7 +48,7 @@ func (r sessionRow) domain() pulse.Session {
 }
 
 const selectSession = `SELECT s.id, s.category_id, c.name AS category, s.provider, s.external_id,
-	s.started_at, s.last_seen_at, s.ended_at, s.quality_sum, s.quality_count, s.last_quality_at
+	s.started_at, s.last_seen_at, s.ended_at, s.quality_sum, s.quality_count, s.last_quality_at, s.abandoned
 	FROM sessions s JOIN categories c ON c.id = s.category_id `
 
 // CreateSession implements pulse.SessionStore.
@@ -178,8 +179,9 @@ func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.S
 	return row.domain(), nil
 }
 
-// SessionStats implements pulse.SessionStore. Both counts read partial
-// indexes, so their cost follows the live sessions, not the history.
+// SessionStats implements pulse.SessionStore. The counts read partial
+// indexes, so their cost follows the live (or abandoned) sessions, not the
+// history.
 func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionStats, error) {
 	var st pulse.SessionStats
 	err := db.with(ctx).Raw(`SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND last_seen_at >= ?`,
@@ -199,6 +201,11 @@ func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionSta
 	if q.Sampled > 0 && q.Avg != nil {
 		st.AvgScore = *q.Avg
 		st.AvgQuality = pulse.ClassifyScore(*q.Avg)
+	}
+	err = db.with(ctx).Raw(`SELECT COUNT(*) FROM sessions WHERE abandoned AND ended_at >= ?`,
+		utc(now.Add(-pulse.AbandonedWindow))).Scan(&st.AbandonedLast24h).Error
+	if err != nil {
+		return st, translate(err)
 	}
 	return st, nil
 }

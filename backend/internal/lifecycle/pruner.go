@@ -1,0 +1,152 @@
+// Package lifecycle keeps the database from growing without bound: it deletes
+// what is past its retention and ends the sessions nobody ended. One replica
+// does it at a time (the leader of Job); `pulse prune` does it at once.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"pulse/internal/pulse"
+)
+
+// Job is the leadership the pruner asks pulse.Leader for.
+const Job = "lifecycle-prune"
+
+// Every is how often Run prunes on the leader.
+const Every = time.Hour
+
+// Store is what the pruner deletes from; each call works in bounded batches.
+type Store interface {
+	// EndStaleSessions ends the open sessions last seen before seenBefore,
+	// at their last-seen time, as abandoned.
+	EndStaleSessions(ctx context.Context, seenBefore time.Time) (int64, error)
+	PruneSessions(ctx context.Context, startedBefore time.Time) (int64, error)
+	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
+	PruneRollups(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Config is every rule; all durations must be positive.
+type Config struct {
+	SessionRetention       time.Duration
+	SessionStaleAfter      time.Duration
+	ProviderCheckRetention time.Duration
+	RollupRetention        time.Duration
+}
+
+// Report is what one pass removed or ended.
+type Report struct {
+	Sessions, ProviderChecks, Rollups int64 // rows deleted
+	Abandoned                         int64 // open sessions ended as abandoned
+}
+
+// WriteTo prints the report one table a line, as `pulse prune` shows it.
+func (r Report) WriteTo(w io.Writer) (int64, error) {
+	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nabandoned sessions ended: %d\n",
+		r.Sessions, r.ProviderChecks, r.Rollups, r.Abandoned)
+	return int64(n), err
+}
+
+// Pruner applies Config to Store.
+type Pruner struct {
+	cfg    Config
+	store  Store
+	leader pulse.Leader
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// New returns a pruner. leader nil means this instance always prunes; now nil
+// means time.Now; log nil means slog.Default().
+func New(cfg Config, store Store, leader pulse.Leader, now func() time.Time, log *slog.Logger) (*Pruner, error) {
+	if cfg.SessionRetention <= 0 || cfg.SessionStaleAfter <= 0 || cfg.ProviderCheckRetention <= 0 || cfg.RollupRetention <= 0 {
+		return nil, errors.New("lifecycle: every retention and the stale limit must be positive")
+	}
+	if store == nil {
+		return nil, errors.New("lifecycle: a Store is required")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Pruner{cfg: cfg, store: store, leader: leader, now: now, log: log}, nil
+}
+
+// Prune runs every rule once, now: the stale sweep first, so that a session
+// about to be deleted is counted as abandoned before it goes. It stops at the
+// first error and reports what was done until then.
+func (p *Pruner) Prune(ctx context.Context) (Report, error) {
+	now := p.now()
+	var r Report
+	steps := []struct {
+		name string
+		n    *int64
+		run  func(context.Context, time.Time) (int64, error)
+		age  time.Duration
+	}{
+		{"end stale sessions", &r.Abandoned, p.store.EndStaleSessions, p.cfg.SessionStaleAfter},
+		{"prune sessions", &r.Sessions, p.store.PruneSessions, p.cfg.SessionRetention},
+		{"prune provider checks", &r.ProviderChecks, p.store.PruneProviderChecks, p.cfg.ProviderCheckRetention},
+		{"prune request rollups", &r.Rollups, p.store.PruneRollups, p.cfg.RollupRetention},
+	}
+	for _, s := range steps {
+		n, err := s.run(ctx, now.Add(-s.age))
+		*s.n = n
+		if err != nil {
+			return r, fmt.Errorf("lifecycle: %s: %w", s.name, err)
+		}
+	}
+	return r, nil
+}
+
+// Run prunes at once and then every Every until ctx ends, on whichever
+// replica leads Job; call it once, in its own goroutine.
+func (p *Pruner) Run(ctx context.Context) {
+	ticker := time.NewTicker(Every)
+	defer ticker.Stop()
+	for {
+		_, _, _ = p.RunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// RunOnce is one pass of Run: if this replica leads Job, prune and give
+// leadership back, so that any replica may take the next pass. led reports
+// whether it pruned; errors are logged as well as returned.
+func (p *Pruner) RunOnce(ctx context.Context) (r Report, led bool, err error) {
+	if ctx.Err() != nil {
+		return r, false, ctx.Err()
+	}
+	if p.leader != nil {
+		release, ok, err := p.leader.TryLead(ctx, Job)
+		if err != nil {
+			p.log.Warn("lifecycle: could not ask for leadership; skipping this pass", "err", err)
+			return r, false, err
+		}
+		if !ok {
+			return r, false, nil
+		}
+		if release != nil {
+			defer release()
+		}
+	}
+	r, err = p.Prune(ctx)
+	if err != nil {
+		p.log.Warn("lifecycle: prune failed", "err", err)
+	}
+	if r != (Report{}) {
+		p.log.Info("lifecycle: pruned", "sessions", r.Sessions, "provider_checks", r.ProviderChecks,
+			"request_rollups", r.Rollups, "abandoned_sessions_ended", r.Abandoned)
+	}
+	return r, true, err
+}
