@@ -14,6 +14,7 @@ export function sessionFixture(role: Schema<'AdminView'>['role'] = 'SYSTEM_MONIT
 export function currentMetricsFixture(overrides: Partial<Schema<'CurrentMetrics'>> = {}): Schema<'CurrentMetrics'> {
   return {
     active_sessions_count: 42,
+    abandoned_sessions_last_24h: 3,
     avg_connection_quality: 'good',
     avg_connection_score: 3.12,
     error_rate_last_hour: 0.031,

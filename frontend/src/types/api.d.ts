@@ -49,7 +49,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description wrong email or password */
+                /** @description wrong email or password, or the account is disabled */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -93,7 +93,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out */
+        /**
+         * Sign out
+         * @description Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -110,6 +113,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description database unreachable: not signed out */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -125,7 +137,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in admin */
+        /**
+         * The signed-in admin
+         * @description The admin's current role, which may differ from the role they signed in with.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -144,7 +159,7 @@ export interface paths {
                         "application/json": components["schemas"]["LoginResponse"];
                     };
                 };
-                /** @description Unauthorized */
+                /** @description not signed in, signed out, deleted or disabled */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -192,7 +207,7 @@ export interface paths {
                         "application/json": components["schemas"]["CurrentMetrics"];
                     };
                 };
-                /** @description not signed in */
+                /** @description not signed in, signed out, deleted or disabled */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -201,7 +216,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description role may not view metrics */
+                /** @description the admin's current role may not view metrics */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -249,7 +264,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorTrend"];
                     };
                 };
-                /** @description not signed in */
+                /** @description not signed in, signed out, deleted or disabled */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -258,7 +273,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description role may not view metrics */
+                /** @description the admin's current role may not view metrics */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -315,7 +330,7 @@ export interface paths {
                         "application/json": components["schemas"]["ExternalServices"];
                     };
                 };
-                /** @description not signed in */
+                /** @description not signed in, signed out, deleted or disabled */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -324,7 +339,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description role may not view metrics */
+                /** @description the admin's current role may not view metrics */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -372,7 +387,7 @@ export interface paths {
                         "application/json": components["schemas"]["SessionMetrics"];
                     };
                 };
-                /** @description not signed in */
+                /** @description not signed in, signed out, deleted or disabled */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -381,7 +396,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description role may not view metrics */
+                /** @description the admin's current role may not view metrics */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -463,7 +478,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description missing or unknown API key */
+                /** @description missing, unknown or revoked API key */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -541,7 +556,7 @@ export interface paths {
                         "application/json": components["schemas"]["EndSessionResponse"];
                     };
                 };
-                /** @description missing or unknown API key */
+                /** @description missing, unknown or revoked API key */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -619,7 +634,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description missing or unknown API key */
+                /** @description missing, unknown or revoked API key */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -796,6 +811,12 @@ export interface components {
             started_at?: string;
         };
         CurrentMetrics: {
+            /**
+             * @description Sessions nobody ended that the stale sweep ended (at their last-seen
+             *     time) within the last 24 hours.
+             * @example 3
+             */
+            abandoned_sessions_last_24h?: number | null;
             /** @example 42 */
             active_sessions_count?: number | null;
             /** @example 38.5 */

@@ -33,6 +33,7 @@ describe('dashboard cards', () => {
   it('shows the four headline numbers from /current', async () => {
     await renderDashboard();
     expect(within(region('Active sessions')).getByText('42')).toBeInTheDocument();
+    expect(within(region('Active sessions')).getByText('3 abandoned in the last 24 h')).toBeInTheDocument();
     expect(within(region('Average connection quality')).getByText('Good')).toBeInTheDocument();
     expect(within(region('Average connection quality')).getByText('Score 3.12 of 4, last hour')).toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('3.1%')).toBeInTheDocument();
@@ -43,6 +44,7 @@ describe('dashboard cards', () => {
   it('shows a dash, not a false zero, for figures the backend could not read', async () => {
     answerCurrent({
       active_sessions_count: null,
+      abandoned_sessions_last_24h: null,
       error_rate_last_hour: null,
       requests_last_hour: null,
       api_response_time_p95: null,
@@ -51,6 +53,7 @@ describe('dashboard cards', () => {
     });
     await renderDashboard();
     expect(within(region('Active sessions')).getByText('—')).toBeInTheDocument();
+    expect(within(region('Active sessions')).queryByText(/abandoned/)).not.toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('—')).toBeInTheDocument();
     expect(screen.getByText('Critical')).toBeInTheDocument();
     expect(screen.getByText('Database unreachable')).toBeInTheDocument();

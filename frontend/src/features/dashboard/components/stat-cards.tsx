@@ -23,7 +23,12 @@ export function StatCards({ metrics, error }: StatCardsProps) {
   return (
     <div className={styles.stats}>
       <DashboardCard title="Active sessions" icon={<Activity aria-hidden="true" size={18} />} {...query}>
-        {(m) => <ActiveSessions value={m.active_sessions_count} stale={Boolean(error)} />}
+        {(m) => (
+          <>
+            <ActiveSessions value={m.active_sessions_count} stale={Boolean(error)} />
+            <AbandonedSessions value={m.abandoned_sessions_last_24h} />
+          </>
+        )}
       </DashboardCard>
       <DashboardCard title="Average connection quality" icon={<Gauge aria-hidden="true" size={18} />} {...query}>
         {(m) => <AverageQuality metrics={m} />}
@@ -88,6 +93,19 @@ function ActiveSessions({ value, stale }: { value: number | null; stale: boolean
         )
       }
     />
+  );
+}
+
+/**
+ * Sessions ended by the stale sweep (no end call for hours) in the last day: a rising number
+ * means an integration is losing its end calls.
+ */
+function AbandonedSessions({ value }: { value: number | null }) {
+  if (value === null) return null;
+  return (
+    <p className="card__hint" data-testid="abandoned-sessions">
+      {formatInteger(value)} abandoned in the last 24 h
+    </p>
   );
 }
 
