@@ -90,6 +90,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		},
 		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit, RequestTimeout: cfg.RequestTimeout,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
+		BodyReadTimeout: cfg.BodyReadTimeout,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
 		IngestMiddleware: opt.ingest,

@@ -34,6 +34,11 @@ type Config struct {
 	RequestTimeout time.Duration `env:"PULSE_REQUEST_TIMEOUT" envDefault:"10s"`
 	StaticDir      string        `env:"PULSE_STATIC_DIR"`
 
+	// BodyReadTimeout is how long a client may take to send a request body
+	// once its headers are in (408 beyond): a slow client ties up no
+	// handler for longer, and its slowness is not the service's latency.
+	BodyReadTimeout time.Duration `env:"PULSE_BODY_READ_TIMEOUT" envDefault:"5s"`
+
 	// InstanceID prefixes this replica's name in the shared telemetry
 	// rollups (default: the hostname). A random suffix, new at each start, is
 	// always added: a restarted process must not overwrite the rows its
@@ -108,6 +113,9 @@ func (c Config) Validate() error {
 	}
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")
+	}
+	if c.BodyReadTimeout <= 0 {
+		errs = append(errs, "PULSE_BODY_READ_TIMEOUT must be positive")
 	}
 	if _, err := c.TrustedProxyNets(); err != nil {
 		errs = append(errs, err.Error())

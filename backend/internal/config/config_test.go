@@ -21,6 +21,7 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 30*time.Second, c.CheckInterval)
 	assert.Equal(t, 5*time.Second, c.CheckTimeout)
 	assert.Equal(t, 7*24*time.Hour, c.TelemetryRetention)
+	assert.Equal(t, 5*time.Second, c.BodyReadTimeout)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -31,6 +32,7 @@ func TestLoadRejects(t *testing.T) {
 		"NegativePool":              {"PULSE_DB_MAX_OPEN_CONNS", "-1"},
 		"RetentionUnderAnHour":      {"PULSE_TELEMETRY_RETENTION", "5m"},
 		"CheckIntervalNotADuration": {"PULSE_CHECK_INTERVAL", "often"},
+		"NoBodyReadTimeout":         {"PULSE_BODY_READ_TIMEOUT", "0s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

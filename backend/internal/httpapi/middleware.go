@@ -3,7 +3,11 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"net/http"
+	"os"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -28,6 +32,7 @@ func (s *Server) middleware() {
 			},
 		}),
 		middleware.BodyLimit(s.bodyLimit),
+		s.bodyReadDeadline(),
 		middleware.Secure(),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout: s.requestTimeout,
@@ -60,4 +65,42 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// bodyReadDeadline gives a request body a read deadline of its own,
+// bodyReadTimeout from the moment the headers are in: a client that
+// trickles its body gets a 408 instead of holding a handler for as long as
+// it likes. (Go's server lifts the connection's read deadline itself once
+// the body has been read to its end, so a handler may outlast it.) Where
+// there is no connection to set a deadline on (tests' recorders), bodies
+// are read as they come.
+func (s *Server) bodyReadDeadline() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if s.bodyReadTimeout <= 0 || req.Body == nil || req.Body == http.NoBody {
+				return next(c)
+			}
+			rc := http.NewResponseController(c.Response())
+			if err := rc.SetReadDeadline(time.Now().Add(s.bodyReadTimeout)); err != nil {
+				return next(c)
+			}
+			req.Body = &deadlineBody{ReadCloser: req.Body, timeout: s.bodyReadTimeout}
+			return next(c)
+		}
+	}
+}
+
+// deadlineBody turns the read deadline's error into the client's: 408.
+type deadlineBody struct {
+	io.ReadCloser
+	timeout time.Duration
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = pulse.Wrap(err, pulse.ETIMEOUT, "The request body did not arrive within %s.", b.timeout)
+	}
+	return n, err
 }

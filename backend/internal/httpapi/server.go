@@ -40,7 +40,10 @@ type Deps struct {
 
 	// RequestTimeout bounds each request's work: a database that hangs
 	// instead of refusing gives a 503 in time, not a request that never ends.
-	RequestTimeout     time.Duration
+	RequestTimeout time.Duration
+	// BodyReadTimeout is how long a client may take to send its request
+	// body (408 beyond); zero sets no deadline of its own.
+	BodyReadTimeout    time.Duration
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
@@ -75,6 +78,7 @@ type Server struct {
 	clock      func() time.Time
 
 	requestTimeout     time.Duration
+	bodyReadTimeout    time.Duration
 	cookieSecure       bool
 	bodyLimit          string
 	loginRatePerMinute int
@@ -90,7 +94,7 @@ func New(d Deps) *Server {
 		Echo:     echo.New(),
 		sessions: d.Sessions, admins: d.Admins, apiKeys: d.APIKeys, telemetry: d.Telemetry, providers: d.Providers,
 		db: d.DB, tokens: d.Tokens, thresholds: d.Thresholds, log: d.Logger, clock: d.Now,
-		requestTimeout: d.RequestTimeout, cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
+		requestTimeout: d.RequestTimeout, bodyReadTimeout: d.BodyReadTimeout, cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
 		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
 		requestTelemetry: d.RequestTelemetry, ingestMiddleware: d.IngestMiddleware,
 	}

@@ -21,6 +21,11 @@ const (
 	EINTERNAL     = "internal"           // a bug; details are logged, never sent
 )
 
+// Codes for a request the client did not send the way the route takes it.
+const (
+	ETIMEOUT = "request_timeout" // the client did not send its body in time
+)
+
 // Error is an application error with a code from the vocabulary above and a
 // message that is safe to show to the caller.
 type Error struct {
