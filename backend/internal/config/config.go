@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -25,8 +26,17 @@ type Config struct {
 	JWTSecret    string        `env:"PULSE_JWT_SECRET"`
 	JWTTTL       time.Duration `env:"PULSE_JWT_TTL" envDefault:"12h"`
 	CookieSecure bool          `env:"PULSE_COOKIE_SECURE" envDefault:"false"`
-	// LoginRatePerMinute bounds login attempts per client address.
+	// LoginRatePerMinute bounds login attempts per client address (an IPv6
+	// client's /64).
 	LoginRatePerMinute int `env:"PULSE_LOGIN_RATE_PER_MINUTE" envDefault:"10"`
+	// After LoginFreeFailures consecutive failed sign-ins for one email, from
+	// any address, each further attempt must wait 1s, 2s, 4s… up to
+	// LoginBackoffMax.
+	LoginFreeFailures int           `env:"PULSE_LOGIN_FREE_FAILURES" envDefault:"5"`
+	LoginBackoffMax   time.Duration `env:"PULSE_LOGIN_BACKOFF_MAX" envDefault:"5m"`
+	// AllowedOrigins are origins (scheme://host[:port]) besides Pulse's own
+	// from which a browser may sign in and out: a front end on another host.
+	AllowedOrigins []string `env:"PULSE_ALLOWED_ORIGINS" envSeparator:","`
 	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `env:"PULSE_TRUSTED_PROXIES" envSeparator:","`
 
@@ -114,8 +124,14 @@ func (c Config) Validate() error {
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")
 	}
+	if c.LoginFreeFailures < 1 || c.LoginBackoffMax < time.Second {
+		errs = append(errs, "PULSE_LOGIN_FREE_FAILURES must be at least 1 and PULSE_LOGIN_BACKOFF_MAX at least 1s")
+	}
 	if c.BodyReadTimeout <= 0 {
 		errs = append(errs, "PULSE_BODY_READ_TIMEOUT must be positive")
+	}
+	if _, err := c.AllowedOriginList(); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if _, err := c.TrustedProxyNets(); err != nil {
 		errs = append(errs, err.Error())
@@ -137,6 +153,23 @@ func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
 		nets = append(nets, n)
 	}
 	return nets, nil
+}
+
+// AllowedOriginList is AllowedOrigins trimmed, each checked to be a bare
+// origin (scheme://host[:port]), the form a browser's Origin header takes.
+func (c Config) AllowedOriginList() ([]string, error) {
+	var origins []string
+	for _, o := range c.AllowedOrigins {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("PULSE_ALLOWED_ORIGINS: %q is not an origin like https://pulse.example.org", o)
+		}
+		origins = append(origins, o)
+	}
+	return origins, nil
 }
 
 // IsPostgres tells whether DatabaseURL selects PostgreSQL; anything else is a

@@ -22,6 +22,18 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 5*time.Second, c.CheckTimeout)
 	assert.Equal(t, 7*24*time.Hour, c.TelemetryRetention)
 	assert.Equal(t, 5*time.Second, c.BodyReadTimeout)
+	assert.Equal(t, 5, c.LoginFreeFailures)
+	assert.Equal(t, 5*time.Minute, c.LoginBackoffMax)
+	assert.Empty(t, c.AllowedOrigins)
+}
+
+func TestAllowedOrigins(t *testing.T) {
+	t.Setenv("PULSE_ALLOWED_ORIGINS", "https://dashboard.example.org, http://localhost:5173")
+	c, err := Load()
+	require.NoError(t, err)
+	origins, err := c.AllowedOriginList()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://dashboard.example.org", "http://localhost:5173"}, origins)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -32,7 +44,11 @@ func TestLoadRejects(t *testing.T) {
 		"NegativePool":              {"PULSE_DB_MAX_OPEN_CONNS", "-1"},
 		"RetentionUnderAnHour":      {"PULSE_TELEMETRY_RETENTION", "5m"},
 		"CheckIntervalNotADuration": {"PULSE_CHECK_INTERVAL", "often"},
+		"NoFreeLoginFailure":        {"PULSE_LOGIN_FREE_FAILURES", "0"},
+		"LoginBackoffUnderASecond":  {"PULSE_LOGIN_BACKOFF_MAX", "500ms"},
 		"NoBodyReadTimeout":         {"PULSE_BODY_READ_TIMEOUT", "0s"},
+		"AllowedOriginWithAPath":    {"PULSE_ALLOWED_ORIGINS", "https://dashboard.example.org/login"},
+		"AllowedOriginWithoutHost":  {"PULSE_ALLOWED_ORIGINS", "dashboard.example.org"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

@@ -33,6 +33,7 @@ var statusOf = map[string]int{
 	pulse.EUNAUTHORIZED: http.StatusUnauthorized,
 	pulse.EFORBIDDEN:    http.StatusForbidden,
 	pulse.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	pulse.EMEDIATYPE:    http.StatusUnsupportedMediaType,
 	pulse.ETIMEOUT:      http.StatusRequestTimeout,
 	pulse.ERATELIMITED:  http.StatusTooManyRequests,
 	pulse.EUNAVAILABLE:  http.StatusServiceUnavailable,
@@ -49,6 +50,7 @@ var codeOf = map[int]string{
 	http.StatusForbidden:             pulse.EFORBIDDEN,
 	http.StatusRequestTimeout:        pulse.ETIMEOUT,
 	http.StatusRequestEntityTooLarge: pulse.ETOOLARGE,
+	http.StatusUnsupportedMediaType:  pulse.EMEDIATYPE,
 	http.StatusTooManyRequests:       pulse.ERATELIMITED,
 	http.StatusServiceUnavailable:    pulse.EUNAVAILABLE,
 }

@@ -47,7 +47,8 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 	d := httpapi.Deps{
 		Sessions: db, Admins: db, APIKeys: db, DB: db, Telemetry: h.telemetry, Providers: h.providers,
 		Tokens: h.tokens, Now: h.clock,
-		RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute, BodyReadTimeout: cfg.BodyReadTimeout,
+		RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute,
+		BodyReadTimeout: cfg.BodyReadTimeout, LoginFreeFailures: cfg.LoginFreeFailures, LoginBackoffMax: cfg.LoginBackoffMax,
 		Thresholds: pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05, P95DegradedMs: 500, P95CriticalMs: 1000, MinRequests: 20},
 	}
 	for _, o := range opts {

@@ -47,6 +47,13 @@ type Deps struct {
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
+	// LoginFreeFailures consecutive failed sign-ins of one account are
+	// free; then each attempt waits 1s, 2s, 4s… up to LoginBackoffMax.
+	LoginFreeFailures int
+	LoginBackoffMax   time.Duration
+	// AllowedOrigins may sign in and out from a browser besides Pulse's own
+	// origin (scheme://host[:port]).
+	AllowedOrigins []string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed when
 	// telling clients apart (the login rate limit); empty trusts none, so a
 	// client cannot dodge the limit by sending the header itself.
@@ -82,6 +89,8 @@ type Server struct {
 	cookieSecure       bool
 	bodyLimit          string
 	loginRatePerMinute int
+	accounts           *accountThrottle
+	crossOrigin        *http.CrossOriginProtection
 	staticDir          string
 	metrics            http.Handler
 	requestTelemetry   echo.MiddlewareFunc
@@ -95,6 +104,7 @@ func New(d Deps) *Server {
 		sessions: d.Sessions, admins: d.Admins, apiKeys: d.APIKeys, telemetry: d.Telemetry, providers: d.Providers,
 		db: d.DB, tokens: d.Tokens, thresholds: d.Thresholds, log: d.Logger, clock: d.Now,
 		requestTimeout: d.RequestTimeout, bodyReadTimeout: d.BodyReadTimeout, cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
+		accounts: newAccountThrottle(d.LoginFreeFailures, d.LoginBackoffMax), crossOrigin: http.NewCrossOriginProtection(),
 		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
 		requestTelemetry: d.RequestTelemetry, ingestMiddleware: d.IngestMiddleware,
 	}
@@ -103,6 +113,11 @@ func New(d Deps) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, o := range d.AllowedOrigins {
+		if err := s.crossOrigin.AddTrustedOrigin(o); err != nil {
+			s.log.Error("allowed origin ignored", "origin", o, "err", err) // config.Validate refuses it first
+		}
 	}
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true

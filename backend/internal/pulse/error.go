@@ -23,7 +23,8 @@ const (
 
 // Codes for a request the client did not send the way the route takes it.
 const (
-	ETIMEOUT = "request_timeout" // the client did not send its body in time
+	EMEDIATYPE = "unsupported_media_type" // the body is not of a type the route accepts
+	ETIMEOUT   = "request_timeout"        // the client did not send its body in time
 )
 
 // Error is an application error with a code from the vocabulary above and a

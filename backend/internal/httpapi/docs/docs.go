@@ -17,7 +17,7 @@ const docTemplate = `{
     "paths": {
         "/api/admin/auth/login": {
             "post": {
-                "description": "Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.",
+                "description": "Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.\nOnly Content-Type: application/json from Pulse's own origin (or PULSE_ALLOWED_ORIGINS) is accepted.\nAfter PULSE_LOGIN_FREE_FAILURES consecutive failures for one email, each attempt must wait 1s, 2s, 4s… (429, Retry-After).",
                 "consumes": [
                     "application/json"
                 ],
@@ -58,8 +58,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/ErrorResponse"
                         }
                     },
+                    "403": {
+                        "description": "sent from another site",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "408": {
+                        "description": "the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "not Content-Type: application/json",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
                     "429": {
-                        "description": "too many attempts",
+                        "description": "too many attempts from this address or for this account; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/ErrorResponse"
                         }
@@ -75,6 +93,10 @@ const docTemplate = `{
         },
         "/api/admin/auth/logout": {
             "post": {
+                "description": "Clears the cookie admin_token. Like sign-in, only Content-Type: application/json from Pulse's own origin is accepted (the body is ignored).",
+                "consumes": [
+                    "application/json"
+                ],
                 "tags": [
                     "auth"
                 ],
@@ -82,6 +104,18 @@ const docTemplate = `{
                 "responses": {
                     "204": {
                         "description": "No Content"
+                    },
+                    "403": {
+                        "description": "sent from another site",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "not Content-Type: application/json",
+                        "schema": {
+                            "$ref": "#/definitions/ErrorResponse"
+                        }
                     }
                 }
             }
