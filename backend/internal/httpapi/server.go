@@ -43,7 +43,9 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// BodyReadTimeout is how long a client may take to send its request
 	// body (408 beyond); zero sets no deadline of its own.
-	BodyReadTimeout    time.Duration
+	BodyReadTimeout time.Duration
+	// CookieSecure marks the admin cookie Secure and, Pulse being reached
+	// over HTTPS then, sends HSTS.
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int

@@ -123,6 +123,7 @@ func TestSlowClientIsNotTheServicesLatency(t *testing.T) {
 		require.NotNil(t, e.Error, "the error shape")
 		assert.Equal(t, pulse.ETIMEOUT, e.Error.Code)
 		assert.NotEmpty(t, e.Error.Message)
+		assert.NotEmpty(t, res.Header.Get("Content-Security-Policy"), "security headers on a 408 too")
 
 		s := sc.lastHour(t)
 		assert.Equal(t, int64(1), s.Requests, "a request, not a disconnect")
