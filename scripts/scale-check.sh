@@ -38,7 +38,7 @@ bin/pulse serve >/tmp/pulse-scale.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; psql -q "$base" -c "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
 for _ in $(seq 1 60); do curl -fs "localhost:$port/readyz" >/dev/null && break; sleep 0.5; done
-curl -s -c /tmp/pulse-scale.jar -X POST "localhost:$port/api/admin/auth/login" -d '{"email":"scale@example.org","password":"a-long-password"}' >/dev/null
+curl -s -c /tmp/pulse-scale.jar -X POST "localhost:$port/api/admin/auth/login" -H 'Content-Type: application/json' -d '{"email":"scale@example.org","password":"a-long-password"}' >/dev/null
 for path in current sessions errors; do
   curl -s -b /tmp/pulse-scale.jar "localhost:$port/api/admin/metrics/$path" >/dev/null  # warm
   total=0

@@ -57,6 +57,11 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The server's Content-Security-Policy must not block anything the pages use.
+    const cspViolations = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     page.setDefaultTimeout(timeout);
 
     await step(`open ${baseUrl}/login`, async () => {
@@ -104,7 +109,14 @@ async function main() {
       await page.screenshot({ path: screenshot, fullPage: true });
     });
 
+    await step('Swagger UI runs under its policy', async () => {
+      const response = await page.goto(`${baseUrl}/swagger/index.html`, { waitUntil: 'domcontentloaded' });
+      if (!response?.ok()) throw new Error(`HTTP ${response?.status() ?? 'no response'}`);
+      await page.getByText('/api/admin/auth/login').first().waitFor();
+    });
+
     if (pageErrors.length > 0) throw new E2EFailure(`uncaught errors in the page: ${pageErrors.join('; ')}`);
+    if (cspViolations.length > 0) throw new E2EFailure(`blocked by the CSP: ${cspViolations.join('; ')}`);
   } finally {
     await browser.close();
   }

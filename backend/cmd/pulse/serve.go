@@ -51,6 +51,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	if err != nil {
 		return err
 	}
+	origins, err := cfg.AllowedOriginList()
+	if err != nil {
+		return err
+	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -98,6 +102,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
+		BodyReadTimeout: cfg.BodyReadTimeout, AllowedOrigins: origins,
+		LoginFreeFailures: cfg.LoginFreeFailures, LoginBackoffMax: cfg.LoginBackoffMax,
 		Metrics:          promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
 		IngestMiddleware: opt.ingest,

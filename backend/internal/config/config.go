@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -27,8 +28,17 @@ type Config struct {
 	JWTSecret    string        `env:"PULSE_JWT_SECRET"`
 	JWTTTL       time.Duration `env:"PULSE_JWT_TTL" envDefault:"12h"`
 	CookieSecure bool          `env:"PULSE_COOKIE_SECURE" envDefault:"false"`
-	// LoginRatePerMinute bounds login attempts per client address.
+	// LoginRatePerMinute bounds login attempts per client address (an IPv6
+	// client's /64).
 	LoginRatePerMinute int `env:"PULSE_LOGIN_RATE_PER_MINUTE" envDefault:"10"`
+	// After LoginFreeFailures consecutive failed sign-ins for one email, from
+	// any address, each further attempt must wait 1s, 2s, 4s… up to
+	// LoginBackoffMax.
+	LoginFreeFailures int           `env:"PULSE_LOGIN_FREE_FAILURES" envDefault:"5"`
+	LoginBackoffMax   time.Duration `env:"PULSE_LOGIN_BACKOFF_MAX" envDefault:"5m"`
+	// AllowedOrigins are origins (scheme://host[:port]) besides Pulse's own
+	// from which a browser may sign in and out: a front end on another host.
+	AllowedOrigins []string `env:"PULSE_ALLOWED_ORIGINS" envSeparator:","`
 	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `env:"PULSE_TRUSTED_PROXIES" envSeparator:","`
 
@@ -39,6 +49,11 @@ type Config struct {
 	// "critical, database unreachable" at once, not after the request timeout.
 	DashboardDBTimeout time.Duration `env:"PULSE_DASHBOARD_DB_TIMEOUT" envDefault:"1500ms"`
 	StaticDir          string        `env:"PULSE_STATIC_DIR"`
+
+	// BodyReadTimeout is how long a client may take to send a request body
+	// once its headers are in (408 beyond): a slow client ties up no
+	// handler for longer, and its slowness is not the service's latency.
+	BodyReadTimeout time.Duration `env:"PULSE_BODY_READ_TIMEOUT" envDefault:"5s"`
 
 	// InstanceID prefixes this replica's name in the shared telemetry
 	// rollups (default: the hostname). A random suffix, new at each start, is
@@ -147,6 +162,15 @@ func (c Config) Validate() error {
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")
 	}
+	if c.LoginFreeFailures < 1 || c.LoginBackoffMax < time.Second {
+		errs = append(errs, "PULSE_LOGIN_FREE_FAILURES must be at least 1 and PULSE_LOGIN_BACKOFF_MAX at least 1s")
+	}
+	if c.BodyReadTimeout <= 0 {
+		errs = append(errs, "PULSE_BODY_READ_TIMEOUT must be positive")
+	}
+	if _, err := c.AllowedOriginList(); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if _, err := c.TrustedProxyNets(); err != nil {
 		errs = append(errs, err.Error())
 	}
@@ -167,6 +191,23 @@ func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
 		nets = append(nets, n)
 	}
 	return nets, nil
+}
+
+// AllowedOriginList is AllowedOrigins trimmed, each checked to be a bare
+// origin (scheme://host[:port]), the form a browser's Origin header takes.
+func (c Config) AllowedOriginList() ([]string, error) {
+	var origins []string
+	for _, o := range c.AllowedOrigins {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("PULSE_ALLOWED_ORIGINS: %q is not an origin like https://pulse.example.org", o)
+		}
+		origins = append(origins, o)
+	}
+	return origins, nil
 }
 
 // IsPostgres tells whether DatabaseURL selects PostgreSQL; anything else is a

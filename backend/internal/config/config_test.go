@@ -41,6 +41,19 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 4*time.Hour, c.SessionStaleAfter)
 	assert.Equal(t, Defaults(), c, "Defaults is Load with no environment")
 	assert.Equal(t, 1500*time.Millisecond, c.DashboardDBTimeout)
+	assert.Equal(t, 5*time.Second, c.BodyReadTimeout)
+	assert.Equal(t, 5, c.LoginFreeFailures)
+	assert.Equal(t, 5*time.Minute, c.LoginBackoffMax)
+	assert.Empty(t, c.AllowedOrigins)
+}
+
+func TestAllowedOrigins(t *testing.T) {
+	t.Setenv("PULSE_ALLOWED_ORIGINS", "https://dashboard.example.org, http://localhost:5173")
+	c, err := Load()
+	require.NoError(t, err)
+	origins, err := c.AllowedOriginList()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://dashboard.example.org", "http://localhost:5173"}, origins)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -55,6 +68,11 @@ func TestLoadRejects(t *testing.T) {
 		"CheckHistoryUnderADay":     {"PULSE_PROVIDER_CHECK_RETENTION", "1h"},
 		"ZeroDashboardDBTimeout":    {"PULSE_DASHBOARD_DB_TIMEOUT", "0s"},
 		"NegativeDashboardTimeout":  {"PULSE_DASHBOARD_DB_TIMEOUT", "-1s"},
+		"NoFreeLoginFailure":        {"PULSE_LOGIN_FREE_FAILURES", "0"},
+		"LoginBackoffUnderASecond":  {"PULSE_LOGIN_BACKOFF_MAX", "500ms"},
+		"NoBodyReadTimeout":         {"PULSE_BODY_READ_TIMEOUT", "0s"},
+		"AllowedOriginWithAPath":    {"PULSE_ALLOWED_ORIGINS", "https://dashboard.example.org/login"},
+		"AllowedOriginWithoutHost":  {"PULSE_ALLOWED_ORIGINS", "dashboard.example.org"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

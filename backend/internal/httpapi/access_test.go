@@ -127,7 +127,7 @@ func TestLogoutRevokesTheToken(t *testing.T) {
 			require.Equal(t, http.StatusOK, h.admin("/api/admin/auth/me", token).Code)
 			require.Equal(t, http.StatusOK, other.admin("/api/admin/auth/me", token).Code)
 
-			r := h.do(http.MethodPost, "/api/admin/auth/logout", "", "Authorization", "Bearer "+token)
+			r := h.do(http.MethodPost, "/api/admin/auth/logout", "{}", "Authorization", "Bearer "+token)
 			require.Equal(t, http.StatusNoContent, r.Code, r.Body.String())
 
 			me := h.admin("/api/admin/auth/me", token)
@@ -140,20 +140,20 @@ func TestLogoutRevokesTheToken(t *testing.T) {
 		})
 		t.Run("ByCookie", func(t *testing.T) {
 			token := h.signIn("monitor@example.org")
-			r := h.do(http.MethodPost, "/api/admin/auth/logout", "", "Cookie", "admin_token="+token)
+			r := h.do(http.MethodPost, "/api/admin/auth/logout", "{}", "Cookie", "admin_token="+token)
 			require.Equal(t, http.StatusNoContent, r.Code)
 			assert.Empty(t, r.Result().Cookies()[0].Value)
 			assert.Equal(t, http.StatusUnauthorized, h.admin("/api/admin/auth/me", token).Code)
 		})
 		t.Run("OtherTokensOfTheAdminStillWork", func(t *testing.T) {
 			laptop, phone := h.signIn("monitor@example.org"), h.signIn("monitor@example.org")
-			require.Equal(t, http.StatusNoContent, h.do(http.MethodPost, "/api/admin/auth/logout", "", "Authorization", "Bearer "+laptop).Code)
+			require.Equal(t, http.StatusNoContent, h.do(http.MethodPost, "/api/admin/auth/logout", "{}", "Authorization", "Bearer "+laptop).Code)
 			assert.Equal(t, http.StatusOK, h.admin("/api/admin/auth/me", phone).Code)
 		})
 		t.Run("TwiceIsFine", func(t *testing.T) {
 			token := h.signIn("monitor@example.org")
 			for range 2 {
-				assert.Equal(t, http.StatusNoContent, h.do(http.MethodPost, "/api/admin/auth/logout", "", "Authorization", "Bearer "+token).Code)
+				assert.Equal(t, http.StatusNoContent, h.do(http.MethodPost, "/api/admin/auth/logout", "{}", "Authorization", "Bearer "+token).Code)
 			}
 		})
 	})
@@ -256,7 +256,7 @@ func TestAdminAccessDuringDatabaseOutage(t *testing.T) {
 		unseen := h.mustAdmin("unseen@example.org", pulse.RoleSystemMonitor)
 		h.mustAdmin("out@example.org", pulse.RoleSystemMonitor)
 		signedOut := h.signIn("out@example.org")
-		require.Equal(t, http.StatusNoContent, h.do(http.MethodPost, "/api/admin/auth/logout", "", "Authorization", "Bearer "+signedOut).Code)
+		require.Equal(t, http.StatusNoContent, h.do(http.MethodPost, "/api/admin/auth/logout", "{}", "Authorization", "Bearer "+signedOut).Code)
 		other.clock.Advance(access.MaxAge)
 		require.Equal(t, http.StatusUnauthorized, other.admin("/api/admin/auth/me", signedOut).Code)
 		stillIn := h.signIn("out@example.org")
@@ -279,7 +279,7 @@ func TestAdminAccessDuringDatabaseOutage(t *testing.T) {
 			assert.Equal(t, http.StatusUnauthorized, other.admin("/api/admin/auth/me", signedOut).Code)
 		})
 		t.Run("LogoutUnavailableKeepsTheCookie", func(t *testing.T) {
-			r := h.do(http.MethodPost, "/api/admin/auth/logout", "", "Cookie", "admin_token="+stillIn)
+			r := h.do(http.MethodPost, "/api/admin/auth/logout", "{}", "Cookie", "admin_token="+stillIn)
 			assert.Equal(t, http.StatusServiceUnavailable, r.Code)
 			assert.Equal(t, pulse.EUNAVAILABLE, r.errorCode(t))
 			assert.Empty(t, r.Result().Cookies(), "the cookie stays, so that signing out can be retried")

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -39,6 +40,8 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 //
 //	@Summary		Sign in
 //	@Description	Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.
+//	@Description	Only Content-Type: application/json from Pulse's own origin (or PULSE_ALLOWED_ORIGINS) is accepted.
+//	@Description	After PULSE_LOGIN_FREE_FAILURES consecutive failures for one email, each attempt must wait 1s, 2s, 4s… (429, Retry-After).
 //	@Tags			auth
 //	@Accept			json
 //	@Produce		json
@@ -46,7 +49,10 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 //	@Success		200		{object}	LoginResponse
 //	@Failure		400		{object}	ErrorResponse	"malformed JSON"
 //	@Failure		401		{object}	ErrorResponse	"wrong email or password, or the account is disabled"
-//	@Failure		429		{object}	ErrorResponse	"too many attempts"
+//	@Failure		403		{object}	ErrorResponse	"sent from another site"
+//	@Failure		408		{object}	ErrorResponse	"the body did not arrive in time"
+//	@Failure		415		{object}	ErrorResponse	"not Content-Type: application/json"
+//	@Failure		429		{object}	ErrorResponse	"too many attempts from this address or for this account; see Retry-After"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
 //	@Router			/api/admin/auth/login [post]
 func (s *Server) login(c echo.Context) error {
@@ -59,12 +65,19 @@ func (s *Server) login(c echo.Context) error {
 		auth.BurnPasswordCheck(req.Password)
 		return badCredentials
 	}
+	try, wait := s.accounts.begin(email, s.now())
+	if wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return pulse.Errorf(pulse.ERATELIMITED, "Too many failed sign-ins for this account; try again in %d s.", secs)
+	}
 	admin, err := s.admins.AdminByEmail(c.Request().Context(), email)
 	switch {
 	case pulse.ErrorCode(err) == pulse.ENOTFOUND:
 		auth.BurnPasswordCheck(req.Password)
 		return badCredentials
 	case err != nil:
+		s.accounts.refund(try)
 		return err
 	case !auth.CheckPassword(admin.PasswordHash, req.Password):
 		return badCredentials
@@ -72,6 +85,7 @@ func (s *Server) login(c echo.Context) error {
 		// Said only to someone who knows the password.
 		return pulse.Errorf(pulse.EUNAUTHORIZED, "This account is disabled.")
 	}
+	s.accounts.succeeded(try)
 	token, exp, err := s.tokens.Issue(admin)
 	if err != nil {
 		return err
@@ -84,9 +98,12 @@ func (s *Server) login(c echo.Context) error {
 // logout godoc
 //
 //	@Summary		Sign out
-//	@Description	Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried.
+//	@Description	Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried. Like sign-in, only Content-Type: application/json from Pulse's own origin is accepted (the body is ignored).
 //	@Tags			auth
+//	@Accept			json
 //	@Success		204
+//	@Failure		403	{object}	ErrorResponse	"sent from another site"
+//	@Failure		415	{object}	ErrorResponse	"not Content-Type: application/json"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable: not signed out"
 //	@Router			/api/admin/auth/logout [post]
 func (s *Server) logout(c echo.Context) error {

@@ -113,7 +113,7 @@ func TestLogin(t *testing.T) {
 			assert.Equal(t, pulse.EMALFORMED, r.errorCode(t))
 		})
 		t.Run("Logout", func(t *testing.T) {
-			r := h.do(http.MethodPost, "/api/admin/auth/logout", "")
+			r := h.do(http.MethodPost, "/api/admin/auth/logout", "{}")
 			assert.Equal(t, http.StatusNoContent, r.Code)
 			c := r.Result().Cookies()[0]
 			assert.Equal(t, "admin_token", c.Name)

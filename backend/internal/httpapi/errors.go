@@ -33,6 +33,8 @@ var statusOf = map[string]int{
 	pulse.EUNAUTHORIZED: http.StatusUnauthorized,
 	pulse.EFORBIDDEN:    http.StatusForbidden,
 	pulse.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	pulse.EMEDIATYPE:    http.StatusUnsupportedMediaType,
+	pulse.ETIMEOUT:      http.StatusRequestTimeout,
 	pulse.ERATELIMITED:  http.StatusTooManyRequests,
 	pulse.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	pulse.EINTERNAL:     http.StatusInternalServerError,
@@ -46,7 +48,9 @@ var codeOf = map[int]string{
 	http.StatusMethodNotAllowed:      pulse.EMETHOD,
 	http.StatusUnauthorized:          pulse.EUNAUTHORIZED,
 	http.StatusForbidden:             pulse.EFORBIDDEN,
+	http.StatusRequestTimeout:        pulse.ETIMEOUT,
 	http.StatusRequestEntityTooLarge: pulse.ETOOLARGE,
+	http.StatusUnsupportedMediaType:  pulse.EMEDIATYPE,
 	http.StatusTooManyRequests:       pulse.ERATELIMITED,
 	http.StatusServiceUnavailable:    pulse.EUNAVAILABLE,
 }
@@ -85,7 +89,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 }
 
 // decodeJSON reads one JSON object into v: 400 when it is not JSON, 413 when
-// the body is over the limit.
+// the body is over the limit, 408 when it did not arrive in time.
 func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	err := dec.Decode(v)
@@ -94,6 +98,7 @@ func decodeJSON(c echo.Context, v any) error {
 		return pulse.Errorf(pulse.EMALFORMED, "the request body has data after the JSON object")
 	}
 	var he *echo.HTTPError
+	var pe *pulse.Error
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -101,6 +106,8 @@ func decodeJSON(c echo.Context, v any) error {
 		return nil
 	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 		return pulse.Errorf(pulse.ETOOLARGE, "the request body is over the limit")
+	case errors.As(err, &pe):
+		return err // the body reader's own verdict (408: the body did not arrive in time)
 	case errors.Is(err, io.EOF):
 		return pulse.Errorf(pulse.EMALFORMED, "the request body is empty; a JSON object is expected")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):

@@ -49,6 +49,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 		Tokens: h.tokens, Now: h.clock.Now,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
 		BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute,
+		BodyReadTimeout: cfg.BodyReadTimeout, LoginFreeFailures: cfg.LoginFreeFailures, LoginBackoffMax: cfg.LoginBackoffMax,
 		Thresholds: pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05, P95DegradedMs: 500, P95CriticalMs: 1000, MinRequests: 20},
 	}
 	for _, o := range opts {

@@ -26,9 +26,9 @@ func (s *Server) routes() {
 	ingest.POST("/:id/quality", s.recordQuality)
 	ingest.POST("/:id/end", s.endSession)
 
-	// Admin sign-in: open, rate limited.
-	e.POST("/api/admin/auth/login", s.login, s.loginLimiter())
-	e.POST("/api/admin/auth/logout", s.logout)
+	// Admin sign-in: open to JSON from this origin, limited per address and per account.
+	e.POST("/api/admin/auth/login", s.login, s.sameOriginJSON, s.loginLimiter())
+	e.POST("/api/admin/auth/logout", s.logout, s.sameOriginJSON)
 	e.GET("/api/admin/auth/me", s.me, s.requireRole(anyRole))
 
 	// Metrics: SYSTEM_MONITOR and SUPER_ADMIN only.

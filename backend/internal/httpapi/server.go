@@ -51,9 +51,21 @@ type Deps struct {
 	// tell "database unreachable" within a couple of seconds. Zero leaves
 	// those reads to RequestTimeout alone.
 	DashboardDBTimeout time.Duration
+	// BodyReadTimeout is how long a client may take to send its request
+	// body (408 beyond); zero sets no deadline of its own.
+	BodyReadTimeout time.Duration
+	// CookieSecure marks the admin cookie Secure and, Pulse being reached
+	// over HTTPS then, sends HSTS.
 	CookieSecure       bool
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
+	// LoginFreeFailures consecutive failed sign-ins of one account are
+	// free; then each attempt waits 1s, 2s, 4s… up to LoginBackoffMax.
+	LoginFreeFailures int
+	LoginBackoffMax   time.Duration
+	// AllowedOrigins may sign in and out from a browser besides Pulse's own
+	// origin (scheme://host[:port]).
+	AllowedOrigins []string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed when
 	// telling clients apart (the login rate limit); empty trusts none, so a
 	// client cannot dodge the limit by sending the header itself.
@@ -90,9 +102,12 @@ type Server struct {
 
 	requestTimeout     time.Duration
 	dashboardDBTimeout time.Duration
+	bodyReadTimeout    time.Duration
 	cookieSecure       bool
 	bodyLimit          string
 	loginRatePerMinute int
+	accounts           *accountThrottle
+	crossOrigin        *http.CrossOriginProtection
 	staticDir          string
 	metrics            http.Handler
 	requestTelemetry   echo.MiddlewareFunc
@@ -105,7 +120,9 @@ func New(d Deps) *Server {
 		Echo:     echo.New(),
 		sessions: d.Sessions, admins: d.Admins, telemetry: d.Telemetry, providers: d.Providers,
 		db: d.DB, tokens: d.Tokens, thresholds: d.Thresholds, log: d.Logger, clock: d.Now,
-		requestTimeout: d.RequestTimeout, dashboardDBTimeout: d.DashboardDBTimeout, cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
+		requestTimeout: d.RequestTimeout, dashboardDBTimeout: d.DashboardDBTimeout, bodyReadTimeout: d.BodyReadTimeout,
+		cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
+		accounts: newAccountThrottle(d.LoginFreeFailures, d.LoginBackoffMax), crossOrigin: http.NewCrossOriginProtection(),
 		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
 		requestTelemetry: d.RequestTelemetry, ingestMiddleware: d.IngestMiddleware,
 	}
@@ -118,6 +135,11 @@ func New(d Deps) *Server {
 	s.currentAdmins = access.NewAdmins(d.Admins, s.clock)
 	s.revocations = access.NewRevocations(d.RevokedTokens, s.clock)
 	s.apiKeys = access.NewAPIKeys(d.APIKeys, s.clock, s.log)
+	for _, o := range d.AllowedOrigins {
+		if err := s.crossOrigin.AddTrustedOrigin(o); err != nil {
+			s.log.Error("allowed origin ignored", "origin", o, "err", err) // config.Validate refuses it first
+		}
+	}
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler

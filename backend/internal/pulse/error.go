@@ -21,6 +21,12 @@ const (
 	EINTERNAL     = "internal"           // a bug; details are logged, never sent
 )
 
+// Codes for a request the client did not send the way the route takes it.
+const (
+	EMEDIATYPE = "unsupported_media_type" // the body is not of a type the route accepts
+	ETIMEOUT   = "request_timeout"        // the client did not send its body in time
+)
+
 // Error is an application error with a code from the vocabulary above and a
 // message that is safe to show to the caller.
 type Error struct {

@@ -3,7 +3,12 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"os"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -36,6 +41,12 @@ func DefaultSkipper(path string) bool {
 // RecordCanceled, not as a request or an error: the failure is the
 // disconnect's, not the service's. A response fully served before the
 // client left counts normally.
+//
+// The latency is the service's, not the client's: time spent blocked
+// reading the request body (a client trickling its body in) is left out. A
+// body read that hit a read deadline (the server gave up waiting, and Go's
+// server cancels the request context when that happens) is not a
+// disconnect: the request counts with the status it was answered, a 408.
 func Middleware(rec *Recorder, skip func(path string) bool) echo.MiddlewareFunc {
 	if skip == nil {
 		skip = DefaultSkipper
@@ -51,6 +62,11 @@ func Middleware(rec *Recorder, skip func(path string) bool) echo.MiddlewareFunc 
 			// they cancel themselves on return, which is not a disconnect.
 			ctx := req.Context()
 			start := rec.now()
+			var body *timedBody
+			if req.Body != nil && req.Body != http.NoBody {
+				body = &timedBody{ReadCloser: req.Body, now: rec.now}
+				req.Body = body
+			}
 
 			err := next(c)
 
@@ -59,16 +75,43 @@ func Middleware(rec *Recorder, skip func(path string) bool) echo.MiddlewareFunc 
 			if err != nil && !written {
 				c.Error(err)
 			}
-			latency := rec.since(start)
+			elapsed := rec.since(start)
+			latency := elapsed
+			if body != nil {
+				latency -= time.Duration(body.waited.Load())
+			}
 			// An error that an inner middleware already rendered (echo's
 			// RequestLogger with HandleError does) still comes back as err:
 			// with the client gone, that error is the disconnect's doing.
-			if (err != nil || !written) && errors.Is(ctx.Err(), context.Canceled) {
+			if (err != nil || !written) && errors.Is(ctx.Err(), context.Canceled) && !body.timedOut() {
 				rec.RecordCanceled(c.Path(), req.Method)
 				return nil
 			}
-			rec.Record(c.Path(), req.Method, res.Status, latency, start.Add(latency))
+			rec.Record(c.Path(), req.Method, res.Status, latency, start.Add(elapsed))
 			return nil
 		}
 	}
 }
+
+// timedBody is a request body that adds up the time its reader spent
+// blocked in Read: time waiting for the client, not working.
+type timedBody struct {
+	io.ReadCloser
+	now      func() time.Time
+	waited   atomic.Int64 // nanoseconds
+	deadline atomic.Bool  // a Read failed on a read deadline
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	t := b.now()
+	n, err := b.ReadCloser.Read(p)
+	b.waited.Add(int64(b.now().Sub(t)))
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		b.deadline.Store(true)
+	}
+	return n, err
+}
+
+// timedOut tells whether reading the body hit a read deadline; false for a
+// request without a body (nil).
+func (b *timedBody) timedOut() bool { return b != nil && b.deadline.Load() }

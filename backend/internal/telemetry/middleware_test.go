@@ -3,8 +3,11 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -241,6 +244,115 @@ func TestMiddleware(t *testing.T) {
 		assert.Equal(t, uint64(1), ts.routeCount("/healthz", class2xx))
 	})
 }
+
+// slowBody is a client trickling its body in: every Read waits (on the
+// fake clock) before it hands over the next piece, and the last one can fail
+// the way a connection read deadline fails.
+type slowBody struct {
+	clock  *testclock.Clock
+	pieces []string
+	wait   time.Duration
+	err    error // returned after the pieces; io.EOF when nil
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	b.clock.Advance(b.wait)
+	if len(b.pieces) == 0 {
+		if b.err != nil {
+			return 0, b.err
+		}
+		return 0, io.EOF
+	}
+	n := copy(p, b.pieces[0])
+	b.pieces = b.pieces[1:]
+	return n, nil
+}
+
+func TestMiddlewareRequestBody(t *testing.T) {
+	const route = "/api/upload"
+	post := func(ts *testServer, body io.Reader, ctx context.Context) *httptest.ResponseRecorder {
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, route, body)
+		w := httptest.NewRecorder()
+		ts.e.ServeHTTP(w, req)
+		return w
+	}
+	count := func(ts *testServer, class int) uint64 {
+		var n uint64
+		cs := &ts.rec.routes.Load().lookup(route, http.MethodPost).classes[class]
+		for i := range cs.buckets {
+			n += cs.buckets[i].Load()
+		}
+		return n
+	}
+	// The handler reads the whole body, then works 250 ms.
+	newServer := func(t *testing.T) *testServer {
+		ts := newTestServer(t, nil)
+		ts.e.POST(route, func(c echo.Context) error {
+			if _, err := io.ReadAll(c.Request().Body); err != nil {
+				return echo.NewHTTPError(http.StatusRequestTimeout, err.Error())
+			}
+			ts.clock.Advance(250 * time.Millisecond)
+			return c.NoContent(http.StatusNoContent)
+		})
+		ts.rec.Register(Route{Method: http.MethodPost, Path: route})
+		return ts
+	}
+
+	t.Run("TrickledBodyIsNotLatency", func(t *testing.T) {
+		ts := newServer(t)
+		body := &slowBody{clock: ts.clock, pieces: []string{`{"a":`, `1`, `}`}, wait: 2 * time.Second}
+		assert.Equal(t, http.StatusNoContent, post(ts, body, context.Background()).Code)
+
+		m := ts.minute(t)
+		assert.Equal(t, uint64(1), m.requests)
+		assert.InEpsilon(t, 250.0, m.hist.Quantile(0.95), RelativeAccuracy, "the handler's 250 ms, not the client's 8 s")
+	})
+
+	t.Run("BodyReadDeadlineIsA4xxNotADisconnect", func(t *testing.T) {
+		ts := newServer(t)
+		// Go's server cancels the request context when a body read fails,
+		// deadline included.
+		ctx, cancel := context.WithCancel(context.Background())
+		deadline := &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+		body := &slowBody{clock: ts.clock, pieces: []string{`{"a":`}, wait: 3 * time.Second, err: deadline}
+		canceling := readerFunc(func(p []byte) (int, error) {
+			n, err := body.Read(p)
+			if err != nil {
+				cancel()
+			}
+			return n, err
+		})
+		assert.Equal(t, http.StatusRequestTimeout, post(ts, canceling, ctx).Code)
+
+		assert.Equal(t, uint64(1), count(ts, class4xx))
+		assert.Zero(t, ts.rec.routes.Load().lookup(route, http.MethodPost).canceled.Load())
+		m := ts.minute(t)
+		assert.Equal(t, uint64(1), m.clientErrors)
+		assert.Less(t, m.hist.Quantile(0.95), 1.0, "the 6 s of waiting are not latency")
+	})
+
+	t.Run("DisconnectWhileSendingIsCanceled", func(t *testing.T) {
+		ts := newServer(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		body := &slowBody{clock: ts.clock, pieces: []string{`{"a":`}, err: io.ErrUnexpectedEOF}
+		canceling := readerFunc(func(p []byte) (int, error) {
+			n, err := body.Read(p)
+			if err != nil {
+				cancel()
+			}
+			return n, err
+		})
+		post(ts, canceling, ctx)
+
+		assert.Zero(t, count(ts, class4xx))
+		assert.Zero(t, ts.minute(t).requests)
+		assert.Equal(t, uint64(1), ts.rec.routes.Load().lookup(route, http.MethodPost).canceled.Load())
+	})
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func TestDefaultSkipper(t *testing.T) {
 	for path, skipped := range map[string]bool{

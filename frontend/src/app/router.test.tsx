@@ -52,7 +52,11 @@ describe('routes and access', () => {
   it('logs out and returns to /login', async () => {
     let loggedOut = false;
     server.use(
-      http.post('*/api/admin/auth/logout', () => {
+      http.post('*/api/admin/auth/logout', ({ request }) => {
+        // Like the server: JSON only.
+        if (request.headers.get('Content-Type') !== 'application/json') {
+          return apiError(415, 'unsupported_media_type', 'JSON only');
+        }
         loggedOut = true;
         return new HttpResponse(null, { status: 204 });
       }),

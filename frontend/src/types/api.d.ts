@@ -16,6 +16,8 @@ export interface paths {
         /**
          * Sign in
          * @description Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.
+         *     Only Content-Type: application/json from Pulse's own origin (or PULSE_ALLOWED_ORIGINS) is accepted.
+         *     After PULSE_LOGIN_FREE_FAILURES consecutive failures for one email, each attempt must wait 1s, 2s, 4s… (429, Retry-After).
          */
         post: {
             parameters: {
@@ -58,7 +60,34 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description too many attempts */
+                /** @description sent from another site */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description the body did not arrive in time */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description not Content-Type: application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description too many attempts from this address or for this account; see Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -95,7 +124,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried.
+         * @description Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried. Like sign-in, only Content-Type: application/json from Pulse's own origin is accepted (the body is ignored).
          */
         post: {
             parameters: {
@@ -112,6 +141,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description sent from another site */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description not Content-Type: application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
                 };
                 /** @description database unreachable: not signed out */
                 503: {
