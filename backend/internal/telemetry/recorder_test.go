@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ var testRoutes = []Route{
 }
 
 func newTestRecorder(clock *fakeClock) *Recorder {
-	return NewRecorder(RecorderConfig{Instance: "a", Routes: testRoutes, Now: clock.Now})
+	return NewRecorder(RecorderConfig{Instance: "a", Routes: testRoutes, Now: clock.Now, Logger: slog.New(slog.DiscardHandler)})
 }
 
 // snapshotAt returns the in-memory minute starting at m.
