@@ -75,6 +75,11 @@ image:
 smoke:
 	scripts/smoke-compose.sh
 
+## loadtest: 500 dashboards and >= 1,000 ingestion req/s for LOADTEST_DURATION (60s) against a
+## fresh PostgreSQL database on 127.0.0.1:5432; see scripts/loadtest.sh and docs/reliability.md
+loadtest: backend
+	scripts/loadtest.sh
+
 bench:
 	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/
 
