@@ -13,7 +13,7 @@ BIN   := bin/pulse
 
 export PULSE_STATIC_DIR ?= $(CURDIR)/frontend/dist
 
-.PHONY: run serve build backend frontend frontend-deps test lint test-go test-frontend test-e2e compose-check image smoke openapi openapi-check vet bench clean
+.PHONY: run serve build backend frontend frontend-deps test lint test-go fuzz-short test-frontend test-e2e compose-check image smoke openapi openapi-check vet bench loadtest clean
 
 ## run: build everything and start the demo on the SQLite default (PULSE_* settings are honoured)
 run: build
@@ -37,7 +37,7 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 ## test: every test the project has
-test: vet lint test-go openapi-check test-frontend compose-check test-e2e
+test: vet lint test-go fuzz-short openapi-check test-frontend compose-check test-e2e
 
 vet:
 	cd backend && $(GO) vet ./...
@@ -48,6 +48,16 @@ lint:
 
 test-go:
 	cd backend && $(GO) test -count=1 ./...
+
+## fuzz-short: each fuzz target for FUZZTIME (seeds and committed corpus also run in test-go);
+## a longer hunt: make fuzz-short FUZZTIME=10m. A failing input is written under the
+## package's testdata/fuzz/<Target>/: commit it with the fix as a regression case.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./internal/auth:FuzzVerify ./internal/httpapi:FuzzIngestBody ./internal/httpapi:FuzzSessionPathID
+fuzz-short:
+	cd backend && for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 test-frontend: frontend-deps
 	@tmp=$$(mktemp); trap 'rm -f $$tmp' EXIT; cd frontend && \
@@ -69,6 +79,11 @@ image:
 ## smoke: build the image, run the compose stack and check it over HTTP (needs a Docker engine)
 smoke:
 	scripts/smoke-compose.sh
+
+## loadtest: 500 dashboards and >= 1,000 ingestion req/s for LOADTEST_DURATION (60s) against a
+## fresh PostgreSQL database on 127.0.0.1:5432; see scripts/loadtest.sh and docs/reliability.md
+loadtest: backend
+	scripts/loadtest.sh
 
 bench:
 	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/

@@ -44,23 +44,33 @@ func TestVerify(t *testing.T) {
 		assert.NotEqual(t, a.TokenID, b.TokenID)
 	})
 	for name, tok := range map[string]string{
-		"Empty":        "",
-		"Malformed":    "not.a.jwt",
-		"Tampered":     valid[:len(valid)-2] + flip(valid[len(valid)-2:]),
-		"OtherSecret":  sign(jwt.SigningMethodHS256, []byte("another-secret-another-secret-xx"), jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
-		"AlgNone":      sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
-		"HS512":        sign(jwt.SigningMethodHS512, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
-		"Expired":      sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": time.Now().Add(-time.Minute).Unix()}),
-		"NoExpiry":     sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN"}),
-		"WrongIssuer":  sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "evil", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
-		"NonNumericID": sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "x", "jti": "a", "role": "SUPER_ADMIN", "exp": future}),
-		"NoTokenID":    sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
+		"Empty":                 "",
+		"Malformed":             "not.a.jwt",
+		"Tampered":              valid[:len(valid)-2] + flip(valid[len(valid)-2:]),
+		"NonCanonicalSignature": nonCanonical(valid),
+		"OtherSecret":           sign(jwt.SigningMethodHS256, []byte("another-secret-another-secret-xx"), jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
+		"AlgNone":               sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
+		"HS512":                 sign(jwt.SigningMethodHS512, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
+		"Expired":               sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": time.Now().Add(-time.Minute).Unix()}),
+		"NoExpiry":              sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN"}),
+		"WrongIssuer":           sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "evil", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
+		"NonNumericID":          sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "x", "jti": "a", "role": "SUPER_ADMIN", "exp": future}),
+		"NoTokenID":             sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"iss": "pulse", "sub": "7", "role": "SUPER_ADMIN", "exp": future}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := tokens.Verify(tok)
 			assert.Equal(t, pulse.EUNAUTHORIZED, pulse.ErrorCode(err))
 		})
 	}
+}
+
+// nonCanonical spells the token's signature another way that lenient
+// base64 decodes to the same bytes: the last character of 43 carries two
+// unused bits, and this sets one of them.
+func nonCanonical(token string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, token[len(token)-1])
+	return token[:len(token)-1] + string(alphabet[last^1])
 }
 
 func flip(s string) string {

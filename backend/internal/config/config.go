@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -210,15 +212,6 @@ func (c Config) AllowedOriginList() ([]string, error) {
 	return origins, nil
 }
 
-// IsPostgres tells whether DatabaseURL selects PostgreSQL; anything else is a
-// SQLite file path.
-func (c Config) IsPostgres() bool { return IsPostgresURL(c.DatabaseURL) }
-
-// IsPostgresURL is IsPostgres for a bare URL.
-func IsPostgresURL(u string) bool {
-	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
-}
-
 // Instance names this process: InstanceID (or the hostname) and a suffix
 // that is new at each start.
 func (c Config) Instance(random string) string {
@@ -249,26 +242,117 @@ func (c Config) Redacted() []any {
 		"cookie_secure", c.CookieSecure,
 		"static_dir", c.StaticDir,
 		"daily_api_key", mask(c.DailyAPIKey),
-		"livekit_url", c.LiveKitURL,
+		"livekit_url", RedactURL(c.LiveKitURL),
 		"livekit_api_secret", mask(c.LiveKitAPISecret),
 		"bey_api_key", mask(c.BeyAPIKey),
 		"check_interval", c.CheckInterval.String(),
 	}
 }
 
-// RedactURL hides the password of a database URL.
-func RedactURL(u string) string {
-	if !IsPostgresURL(u) {
-		return u
+// RedactURL masks every credential a database URL or DSN can carry, in any
+// of the forms drivers accept, whatever the scheme (masking must not depend
+// on recognising the driver):
+//
+//   - URL userinfo: scheme://user:secret@host → scheme://user:***@host;
+//   - query parameters whose name says secret (password, sslpassword, sslkey,
+//     passfile, any *pass*, *pwd*, *secret*, *token*, *key*), in a URL or in
+//     a SQLite file:…?… path;
+//   - libpq key=value DSNs: host=h password=secret → host=h password=***,
+//     quoted values included.
+//
+// When a URL is ambiguous (a raw '@', '/', '?' or '#' in the password, which
+// url.Parse rejects or reads another way) it masks more rather than less.
+func RedactURL(dsn string) string {
+	switch {
+	case strings.Contains(dsn, "://"):
+		return redactURLForm(dsn)
+	case kvStart.MatchString(dsn):
+		return kvValue.ReplaceAllStringFunc(dsn, func(pair string) string {
+			m := kvValue.FindStringSubmatch(pair)
+			if !secretKey(m[1]) {
+				return pair
+			}
+			return m[1] + m[2] + "***"
+		})
+	default: // a SQLite path, perhaps file:…?query
+		if path, query, ok := strings.Cut(dsn, "?"); ok {
+			return path + "?" + redactQuery(query)
+		}
+		return dsn
 	}
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://") + 3
-	if at < 0 {
-		return u
+}
+
+var (
+	// kvStart recognises a libpq key=value DSN ("host=db user=pulse …").
+	kvStart = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_]*\s*=`)
+	// kvValue is one key=value pair: a single-quoted value (backslash
+	// escapes; an unterminated quote runs to the end) or a bare word.
+	kvValue = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)('(?:[^'\\]|\\.)*(?:'|\\?$)|\S*)`)
+)
+
+// secretKey tells whether a parameter name says its value is a credential.
+func secretKey(name string) bool {
+	k := strings.ToLower(name)
+	for _, s := range []string{"pass", "pwd", "secret", "token", "key"} {
+		if strings.Contains(k, s) {
+			return true
+		}
 	}
-	creds := u[scheme:at]
-	if i := strings.Index(creds, ":"); i >= 0 {
-		return u[:scheme] + creds[:i] + ":***" + u[at:]
+	return false
+}
+
+// redactQuery masks the secret parameters of a raw query string. Values
+// are masked up to the next '&', fragment included: a raw '#' may be part
+// of a password.
+func redactQuery(q string) string {
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if ok && secretKey(name) {
+			parts[i] = k + "=***"
+		}
 	}
-	return u
+	return strings.Join(parts, "&")
+}
+
+func redactURLForm(dsn string) string {
+	i := strings.Index(dsn, "://") + 3
+	scheme, rest := dsn[:i], dsn[i:]
+	u, err := url.Parse(dsn)
+	// url.Parse reads a well-formed URL as the drivers do: the authority
+	// ends at the first '/', '?' or '#', and its userinfo at its last '@'.
+	// An '@' it did not read as ending a userinfo, or a URL it rejects, may
+	// be a password with a raw '@', '/', '?' or '#'.
+	if err == nil && (u.User != nil || !strings.Contains(rest, "@")) {
+		authority, tail := rest, ""
+		if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+			authority, tail = rest[:j], rest[j:]
+		}
+		if at := strings.LastIndex(authority, "@"); at >= 0 {
+			if user, _, hasPass := strings.Cut(authority[:at], ":"); hasPass {
+				authority = user + ":***" + authority[at:]
+			}
+		}
+		return scheme + redactTail(authority+tail)
+	}
+	// Ambiguous: everything from the first ':' to the last '@' is taken for
+	// a password. It may hide a host or a path too; never a secret.
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		if colon := strings.Index(rest[:at], ":"); colon >= 0 {
+			rest = rest[:colon] + ":***" + rest[at:]
+		}
+	}
+	return scheme + redactTail(rest)
+}
+
+// redactTail masks the query of what follows a URL's scheme.
+func redactTail(s string) string {
+	if before, query, ok := strings.Cut(s, "?"); ok {
+		return before + "?" + redactQuery(query)
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -26,7 +27,6 @@ func TestLoadDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ":8080", c.Addr)
 	assert.Equal(t, "data/pulse.db", c.DatabaseURL)
-	assert.False(t, c.IsPostgres())
 	assert.Equal(t, 0.02, c.ErrorRateDegraded)
 	assert.Equal(t, 0.05, c.ErrorRateCritical)
 	assert.Equal(t, 500.0, c.P95DegradedMs)
@@ -96,21 +96,50 @@ func TestLoadRejectsLifecycle(t *testing.T) {
 	}
 }
 
-func TestDatabaseURL(t *testing.T) {
-	assert.True(t, IsPostgresURL("postgres://u@h/db"))
-	assert.True(t, IsPostgresURL("postgresql://u@h/db"))
-	assert.False(t, IsPostgresURL("/var/lib/pulse.db"))
-	assert.Equal(t, "postgres://pulse:***@db:5432/pulse?sslmode=disable", RedactURL("postgres://pulse:s3cret@db:5432/pulse?sslmode=disable"))
-	assert.Equal(t, "postgres://pulse@db/pulse", RedactURL("postgres://pulse@db/pulse"))
+func TestRedactURL(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+	}{
+		{"URLPassword", "postgres://pulse:s3cret@db:5432/pulse?sslmode=disable", "postgres://pulse:***@db:5432/pulse?sslmode=disable"},
+		{"URLWithoutPassword", "postgres://pulse@db/pulse", "postgres://pulse@db/pulse"},
+		{"URLWithoutUser", "postgres://db/pulse?sslmode=disable", "postgres://db/pulse?sslmode=disable"},
+		{"URLEscapedPassword", "postgresql://pulse:s3%40cret@db/pulse", "postgresql://pulse:***@db/pulse"},
+		{"QueryPasswordFirst", "postgres://pulse@db/pulse?password=s3cret&sslmode=disable", "postgres://pulse@db/pulse?password=***&sslmode=disable"},
+		{"QueryPasswordLater", "postgres://db/pulse?sslmode=require&password=s3cret", "postgres://db/pulse?sslmode=require&password=***"},
+		{"QuerySSLPasswordAndKey", "postgres://db/p?sslpassword=s3cret&sslkey=/k/s3cret.key&sslcert=/k/c.crt", "postgres://db/p?sslpassword=***&sslkey=***&sslcert=/k/c.crt"},
+		{"QueryPasswordWithHash", "postgres://db/p?password=s3#cret&sslmode=disable", "postgres://db/p?password=***&sslmode=disable"},
+		{"BothForms", "postgres://u:s3cret@db/p?password=s3cret", "postgres://u:***@db/p?password=***"},
+		{"AnySchemeIsMasked", "mysql://u:s3cret@tcp(db)/p", "mysql://u:***@tcp(db)/p"},
+		{"RawAtInPassword", "postgres://u:s3@cret@db/p", "postgres://u:***@db/p"},
+		{"RawSlashInPassword", "postgres://u:s3/cret@db/p", "postgres://u:***@db/p"},
+		{"RawQuestionMarkInDigitsPassword", "postgres://u:123?s3cret@db/p", "postgres://u:***@db/p"},
+		{"RawHashInPassword", "postgres://u:12#s3cret@db/p?sslmode=disable", "postgres://u:***@db/p?sslmode=disable"},
+		{"KeyValue", "host=db user=pulse password=s3cret dbname=pulse", "host=db user=pulse password=*** dbname=pulse"},
+		{"KeyValueFirst", "password=s3cret host=db", "password=*** host=db"},
+		{"KeyValueSpaces", "host=db password = s3cret sslmode=disable", "host=db password = *** sslmode=disable"},
+		{"KeyValueQuoted", `host=db password='s3 \' cret' dbname=p`, "host=db password=*** dbname=p"},
+		{"KeyValueUnterminatedQuote", "host=db password='s3 cret", "host=db password=***"},
+		{"KeyValueSSLPassword", "host=db sslpassword=s3cret sslkey=/k/s3cret.key", "host=db sslpassword=*** sslkey=***"},
+		{"SQLitePath", "data/pulse.db", "data/pulse.db"},
+		{"SQLiteFileURIKey", "file:data/pulse.db?_pragma_key=s3cret&mode=rwc", "file:data/pulse.db?_pragma_key=***&mode=rwc"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := RedactURL(tc.in)
+			assert.Equal(t, tc.want, got)
+			assert.NotContains(t, got, "s3")
+		})
+	}
 }
 
 func TestRedactedHidesSecrets(t *testing.T) {
-	c := Config{JWTSecret: "super-secret-value-of-32-characters!", DailyAPIKey: "daily-key", DatabaseURL: "postgres://u:pw@h/db"}
-	for _, v := range c.Redacted() {
-		s, _ := v.(string)
-		assert.NotContains(t, s, "super-secret")
-		assert.NotContains(t, s, "daily-key")
-		assert.NotContains(t, s, ":pw@")
+	c := Config{
+		JWTSecret: "super-secret-value-of-32-characters!", DatabaseURL: "postgres://u@h/db?password=db-pass",
+		DailyAPIKey: "daily-key", LiveKitAPIKey: "livekit-key", LiveKitAPISecret: "livekit-secret", BeyAPIKey: "bey-key",
+	}
+	line := fmt.Sprint(c.Redacted()...)
+	for _, secret := range []string{"super-secret", "db-pass", "daily-key", "livekit-key", "livekit-secret", "bey-key"} {
+		assert.NotContains(t, line, secret)
 	}
 }
 

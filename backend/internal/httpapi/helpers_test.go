@@ -28,7 +28,7 @@ const testPassword = "correct horse battery"
 // harness is a Server on a real store, with fakes only where the real thing
 // needs the network or the wall clock (providers, request telemetry).
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	db        *store.DB
 	srv       *httpapi.Server
 	tokens    *auth.Tokens
@@ -38,7 +38,7 @@ type harness struct {
 	providers *fakeProviders
 }
 
-func newHarness(t *testing.T, db *store.DB, opts ...func(*httpapi.Deps)) *harness {
+func newHarness(t testing.TB, db *store.DB, opts ...func(*httpapi.Deps)) *harness {
 	t.Helper()
 	h := &harness{t: t, db: db, clock: testclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
 		telemetry: &fakeTelemetry{}, providers: &fakeProviders{}}
@@ -80,7 +80,7 @@ type response struct {
 	*httptest.ResponseRecorder
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(r.Body.Bytes(), &m), "body: %s", r.Body.String())
@@ -88,7 +88,7 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // errorCode reads the code of an error response, failing on any other shape.
-func (r response) errorCode(t *testing.T) string {
+func (r response) errorCode(t testing.TB) string {
 	t.Helper()
 	m := r.json(t)
 	e, ok := m["error"].(map[string]any)

@@ -17,10 +17,15 @@ import (
 // pulse_http_request_duration_seconds{route,method,status_class} (5ms..10s
 // buckets; canceled requests have no duration). Only combinations that have
 // been seen are exported, like a CounterVec.
+//
+// pulse_telemetry_dropped_requests_total counts requests that will never
+// reach the rollup table (see Recorder.Dropped); it is always exported, so
+// `increase(pulse_telemetry_dropped_requests_total[1h]) > 0` can alert.
 type Collector struct {
 	rec      *Recorder
 	requests *prometheus.Desc
 	duration *prometheus.Desc
+	dropped  *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*Collector)(nil)
@@ -34,6 +39,8 @@ func NewCollector(rec *Recorder) *Collector {
 			"API requests answered, by route template, method and status class.", labels, nil),
 		duration: prometheus.NewDesc("pulse_http_request_duration_seconds",
 			"API request latency, by route template, method and status class.", labels, nil),
+		dropped: prometheus.NewDesc("pulse_telemetry_dropped_requests_total",
+			"API requests counted in memory that will never reach the rollup table: their minute was overwritten before a flush wrote it (a database outage longer than an hour).", nil, nil),
 	}
 }
 
@@ -41,10 +48,12 @@ func NewCollector(rec *Recorder) *Collector {
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.requests
 	ch <- c.duration
+	ch <- c.dropped
 }
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(c.rec.Dropped()))
 	for _, rs := range c.rec.routes.Load().all {
 		for class := range rs.classes {
 			cs := &rs.classes[class]

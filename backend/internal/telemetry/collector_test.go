@@ -13,9 +13,23 @@ import (
 )
 
 func TestCollector(t *testing.T) {
-	t.Run("NothingRecordedExportsNothing", func(t *testing.T) {
+	t.Run("NothingRecordedExportsOnlyTheDroppedCounter", func(t *testing.T) {
 		c := NewCollector(newTestRecorder(testclock.New(t0)))
-		assert.Zero(t, testutil.CollectAndCount(c))
+		assert.Equal(t, 1, testutil.CollectAndCount(c))
+		assert.Equal(t, 1, testutil.CollectAndCount(c, "pulse_telemetry_dropped_requests_total"), "exported at zero, so alerts can rely on it")
+	})
+
+	t.Run("ExportsDroppedRequests", func(t *testing.T) {
+		rec := newTestRecorder(testclock.New(t0))
+		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
+		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0)
+		rec.Record("/api/sessions", "GET", 200, time.Millisecond, t0.Add(ringSize*time.Minute)) // same slot: t0 is overwritten
+		expected := `
+# HELP pulse_telemetry_dropped_requests_total API requests counted in memory that will never reach the rollup table: their minute was overwritten before a flush wrote it (a database outage longer than an hour).
+# TYPE pulse_telemetry_dropped_requests_total counter
+pulse_telemetry_dropped_requests_total 2
+`
+		require.NoError(t, testutil.CollectAndCompare(NewCollector(rec), strings.NewReader(expected), "pulse_telemetry_dropped_requests_total"))
 	})
 
 	t.Run("ExportsCountersAndHistogramsBySeenLabels", func(t *testing.T) {
@@ -80,7 +94,8 @@ pulse_http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1
 pulse_http_requests_total{method="POST",route="/api/sessions",status_class="5xx"} 1
 `
 		c := NewCollector(rec)
-		require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(expected)))
+		require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(expected),
+			"pulse_http_requests_total", "pulse_http_request_duration_seconds"))
 		assert.Equal(t, 4, testutil.CollectAndCount(c, "pulse_http_requests_total"))
 		assert.Equal(t, 3, testutil.CollectAndCount(c, "pulse_http_request_duration_seconds"))
 	})
@@ -101,6 +116,6 @@ pulse_http_requests_total{method="POST",route="/api/sessions",status_class="5xx"
 		require.NoError(t, reg.Register(NewCollector(rec)))
 		families, err := reg.Gather()
 		require.NoError(t, err)
-		assert.Len(t, families, 2)
+		assert.Len(t, families, 3)
 	})
 }

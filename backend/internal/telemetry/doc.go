@@ -6,14 +6,17 @@
 //     per-route counters. Recording is allocation-free and lock-free.
 //   - Middleware feeds the Recorder from Echo.
 //   - Flusher upserts the minute slots as pulse.Rollup rows into the shared
-//     pulse.RollupStore and prunes old rows.
+//     pulse.RollupStore and prunes old rows. The Recorder keeps an hour of
+//     minutes (about 1.1 MB), so a database outage of up to an hour loses no
+//     request; beyond that, what is overwritten is counted and logged.
 //   - Service implements pulse.TelemetryService from the stored rollups of
 //     every instance plus this instance's unflushed minutes.
-//   - Collector exports the per-route counters to a Prometheus registry.
+//   - Collector exports the per-route counters, and the requests dropped, to a
+//     Prometheus registry.
 //
 // Wiring, as cmd/pulse/serve.go does it:
 //
-//	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: id})
+//	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: id, Logger: log})
 //	flusher := telemetry.NewFlusher(rec, store, telemetry.FlusherConfig{FlushInterval: …, Retention: …})
 //	reg.MustRegister(telemetry.NewCollector(rec))
 //	srv := httpapi.New(httpapi.Deps{

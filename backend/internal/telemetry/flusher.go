@@ -25,15 +25,17 @@ const (
 )
 
 // Flusher writes the Recorder's minutes to the shared RollupStore and prunes
-// old rollups. Time comes from the Recorder's clock.
+// old rollups. Time comes from the Recorder's clock. A Recorder has one
+// Flusher: what has been written is kept in the Recorder's slots.
 type Flusher struct {
 	rec   *Recorder
 	store pulse.RollupStore
 	cfg   FlusherConfig
 
-	mu        sync.Mutex       // one flush at a time
-	flushed   map[int64]uint64 // Unix minute → fingerprint last upserted
-	lastPrune time.Time
+	mu           sync.Mutex // one flush at a time
+	failures     int        // consecutive failed flushes
+	failingSince time.Time  // the first of them, by the Recorder's clock
+	lastPrune    time.Time
 }
 
 // NewFlusher returns a Flusher of rec's minutes into store.
@@ -41,14 +43,15 @@ func NewFlusher(rec *Recorder, store pulse.RollupStore, cfg FlusherConfig) *Flus
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Flusher{rec: rec, store: store, cfg: cfg, flushed: make(map[int64]uint64)}
+	return &Flusher{rec: rec, store: store, cfg: cfg}
 }
 
 // Run flushes every FlushInterval and prunes about every pruneInterval until
 // ctx is canceled, then flushes once more with a fresh finalFlushTimeout
 // context and returns that last flush's error. Failures while running are
 // logged and retried on the next tick (a minute stays in memory for
-// ringSize minutes).
+// ringSize minutes, an hour); the first flush that succeeds after failures
+// says so, with how many minutes it caught up.
 func (f *Flusher) Run(ctx context.Context) error {
 	t := time.NewTicker(f.cfg.FlushInterval)
 	defer t.Stop()
@@ -90,41 +93,36 @@ func (f *Flusher) tick(ctx context.Context) {
 	f.lastPrune = now
 }
 
-// Flush upserts every minute in memory that changed since it was last
-// written (in practice the current minute and the one just completed). The
-// rows are cumulative, so writing a minute again replaces it.
+// Flush upserts every minute in memory that has requests the store does not
+// have yet (in practice the current minute and the one just completed; after
+// an outage, every minute since it began, up to ringSize). The rows are
+// cumulative, so writing a minute again replaces it.
 func (f *Flusher) Flush(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 
 	snaps := f.rec.snapshot()
-	var rows []pulse.Rollup
-	var prints []uint64
+	if len(snaps) == 0 {
+		return nil
+	}
+	rows := make([]pulse.Rollup, len(snaps))
+	for i, s := range snaps {
+		rows[i] = s.rollup(f.rec.instance)
+	}
+	if err := f.store.UpsertRollups(ctx, rows); err != nil {
+		if f.failures == 0 {
+			f.failingSince = f.rec.now()
+		}
+		f.failures++
+		return fmt.Errorf("telemetry: upsert rollups: %w", err)
+	}
 	for _, s := range snaps {
-		fp := s.fingerprint()
-		if f.flushed[s.minute.Unix()/60] == fp {
-			continue
-		}
-		rows = append(rows, s.rollup(f.rec.instance))
-		prints = append(prints, fp)
+		f.rec.markFlushed(s)
 	}
-	if len(rows) > 0 {
-		if err := f.store.UpsertRollups(ctx, rows); err != nil {
-			return fmt.Errorf("telemetry: upsert rollups: %w", err)
-		}
-	}
-	// Remember what is stored, and forget minutes no longer in memory.
-	inMemory := make(map[int64]bool, len(snaps))
-	for _, s := range snaps {
-		inMemory[s.minute.Unix()/60] = true
-	}
-	for m := range f.flushed {
-		if !inMemory[m] {
-			delete(f.flushed, m)
-		}
-	}
-	for i, r := range rows {
-		f.flushed[r.Minute.Unix()/60] = prints[i]
+	if f.failures > 0 {
+		f.cfg.Logger.Info(fmt.Sprintf("telemetry: flush recovered after %d failures, %d minutes written", f.failures, len(rows)),
+			"failures", f.failures, "minutes", len(rows), "failing_for", f.rec.now().Sub(f.failingSince).Round(time.Second).String())
+		f.failures = 0
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"log/slog"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -10,9 +11,18 @@ import (
 )
 
 // ringSize is how many minutes the Recorder keeps in memory: the current one
-// and five completed ones, so a completed minute survives a few failed
-// flushes before its slot is reused. About 18 KB per slot.
-const ringSize = 6
+// and 60 completed ones, so the request counts of a database outage of up to
+// an hour are all written once the database answers again. A longer outage
+// overwrites unflushed minutes: their requests are counted (Dropped, and
+// pulse_telemetry_dropped_requests_total) and logged.
+//
+// Memory bound: a slot is its numBuckets (2,203) uint64 histogram counters
+// plus a few counters and padding, about 17.8 KB, so 61 slots take about
+// 1.1 MB per Recorder, allocated once (TestRecorderMemoryBound). The
+// histogram keeps its full resolution: 1.1 MB is small beside the Go runtime
+// itself, and snapshots copy only the minutes not flushed yet, so a long ring
+// costs nothing per flush or per dashboard read while the database is up.
+const ringSize = 61
 
 // slotFree marks a slot that holds no minute, or one being reset.
 const slotFree = -1
@@ -23,8 +33,9 @@ type cacheLinePad [64]byte
 
 // minuteSlot is one minute of traffic of this instance.
 type minuteSlot struct {
-	minute atomic.Int64 // Unix minute held, or slotFree
-	_      cacheLinePad
+	minute  atomic.Int64  // Unix minute held, or slotFree
+	flushed atomic.Uint64 // requests of this minute already in the store
+	_       cacheLinePad
 
 	requests     atomic.Uint64
 	errors       atomic.Uint64 // 5xx
@@ -47,6 +58,9 @@ type RecorderConfig struct {
 	Routes []Route
 	// Now is the clock; nil means time.Now. Tests inject their own.
 	Now func() time.Time
+	// Logger reports minutes overwritten before they were flushed; nil
+	// means slog.Default().
+	Logger *slog.Logger
 }
 
 // Recorder counts every API request in memory: per-minute slots for the
@@ -57,6 +71,12 @@ type Recorder struct {
 	instance string
 	now      func() time.Time
 	since    func(time.Time) time.Duration
+	log      *slog.Logger
+
+	// dropped counts requests recorded but never written: minutes
+	// overwritten unflushed, and requests that ended after their minute
+	// left memory.
+	dropped atomic.Uint64
 
 	routes     atomic.Pointer[routeTable]
 	registerMu sync.Mutex // serialises Register's copy-on-write
@@ -67,9 +87,12 @@ type Recorder struct {
 
 // NewRecorder returns a Recorder that knows cfg.Routes.
 func NewRecorder(cfg RecorderConfig) *Recorder {
-	r := &Recorder{instance: cfg.Instance, now: cfg.Now}
+	r := &Recorder{instance: cfg.Instance, now: cfg.Now, log: cfg.Logger}
 	if r.instance == "" {
 		r.instance = "local"
+	}
+	if r.log == nil {
+		r.log = slog.Default()
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -85,6 +108,11 @@ func NewRecorder(cfg RecorderConfig) *Recorder {
 	r.routes.Store(newRouteTable().with(cfg.Routes))
 	return r
 }
+
+// Dropped is how many requests were recorded but will never reach the
+// rollups: their minute left memory before a flush wrote them (a database
+// outage longer than ringSize-1 minutes), or they ended after it had.
+func (r *Recorder) Dropped() uint64 { return r.dropped.Load() }
 
 // Register adds routes. Counters of routes already known are kept. It is
 // safe to call at any time, but routes served before they are registered
@@ -107,16 +135,20 @@ func (r *Recorder) Record(route, method string, status int, latency time.Duratio
 
 	s := r.slotFor(at)
 	if s == nil {
+		r.dropped.Add(1)
 		return
 	}
-	s.requests.Add(1)
+	// requests moves last: a snapshot that reads it first sees every other
+	// counter of those requests, and a minute whose requests have not moved
+	// since its last flush has nothing new to write.
+	s.hist[bucketIndex(latency)].Add(1)
 	switch class {
 	case class5xx:
 		s.errors.Add(1)
 	case class4xx:
 		s.clientErrors.Add(1)
 	}
-	s.hist[bucketIndex(latency)].Add(1)
+	s.requests.Add(1)
 }
 
 // RecordCanceled counts a request the client abandoned before the response
@@ -149,25 +181,51 @@ func (r *Recorder) slotFor(at time.Time) *minuteSlot {
 
 func (r *Recorder) rotate(s *minuteSlot, m int64) *minuteSlot {
 	r.rotateMu.Lock()
-	defer r.rotateMu.Unlock()
 	cur := s.minute.Load()
 	switch {
 	case cur == m: // another request rotated it meanwhile
+		r.rotateMu.Unlock()
 		return s
 	case cur > m:
+		r.rotateMu.Unlock()
 		return nil
+	}
+	var lost uint64
+	if req, done := s.requests.Load(), s.flushed.Load(); cur != slotFree && req > done {
+		lost = req - done
 	}
 	// Free the slot first so a concurrent snapshot sees the reset, not a
 	// half-cleared old minute.
 	s.minute.Store(slotFree)
 	s.requests.Store(0)
+	s.flushed.Store(0)
 	s.errors.Store(0)
 	s.clientErrors.Store(0)
 	for i := range s.hist {
 		s.hist[i].Store(0)
 	}
 	s.minute.Store(m)
+	r.rotateMu.Unlock()
+
+	if lost > 0 {
+		r.dropped.Add(lost)
+		r.log.Error("telemetry: a minute left memory before it could be written; its requests are lost",
+			"minute", time.Unix(cur*60, 0).UTC(), "requests", lost, "dropped_total", r.dropped.Load())
+	}
 	return s
+}
+
+// markFlushed records that the store holds s's minute as of s: until more
+// requests arrive in that minute, snapshots skip it and its slot may be
+// reused without loss.
+func (r *Recorder) markFlushed(s minuteSnapshot) {
+	m := s.minute.Unix() / 60
+	slot := &r.slots[m%ringSize]
+	r.rotateMu.Lock()
+	defer r.rotateMu.Unlock()
+	if slot.minute.Load() == m && s.requests > slot.flushed.Load() {
+		slot.flushed.Store(s.requests)
+	}
 }
 
 // minuteSnapshot is a consistent-enough copy of one minute slot.
@@ -177,12 +235,6 @@ type minuteSnapshot struct {
 	errors       uint64
 	clientErrors uint64
 	hist         *Histogram
-}
-
-// fingerprint changes whenever any counter of the minute moves: every
-// Record increments at least one of the summed fields.
-func (s minuteSnapshot) fingerprint() uint64 {
-	return s.requests + s.errors + s.clientErrors + s.hist.Count()
 }
 
 // rollup is the snapshot as the row the flusher writes.
@@ -198,18 +250,27 @@ func (s minuteSnapshot) rollup(instance string) pulse.Rollup {
 	}
 }
 
-// snapshot copies the minutes in memory that saw traffic, oldest first.
+// snapshot copies the minutes in memory that hold requests the store does
+// not have yet, oldest first. A minute already flushed and unchanged since is
+// left out: the store's row of it is as good, and copying its histogram is
+// the expensive part.
 func (r *Recorder) snapshot() []minuteSnapshot {
-	out := make([]minuteSnapshot, 0, ringSize)
+	var out []minuteSnapshot
 	for i := range r.slots {
 		s := &r.slots[i]
 		m := s.minute.Load()
 		if m == slotFree {
 			continue
 		}
+		// requests first: Record moves it last, so every counter read
+		// below already holds these requests.
+		requests := s.requests.Load()
+		if requests == 0 || requests == s.flushed.Load() {
+			continue
+		}
 		snap := minuteSnapshot{
 			minute:       time.Unix(m*60, 0).UTC(),
-			requests:     s.requests.Load(),
+			requests:     requests,
 			errors:       s.errors.Load(),
 			clientErrors: s.clientErrors.Load(),
 			hist:         NewHistogram(),
@@ -222,7 +283,7 @@ func (r *Recorder) snapshot() []minuteSnapshot {
 		}
 		// Seqlock-style check: a slot rotated while being copied is dropped;
 		// its old minute is gone and its new one has barely started.
-		if s.minute.Load() != m || snap.requests == 0 {
+		if s.minute.Load() != m {
 			continue
 		}
 		out = append(out, snap)

@@ -1,13 +1,15 @@
 package telemetry
 
 import (
-	"pulse/internal/testclock"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"pulse/internal/testclock"
 )
 
 var testRoutes = []Route{
@@ -17,7 +19,7 @@ var testRoutes = []Route{
 }
 
 func newTestRecorder(clock *testclock.Clock) *Recorder {
-	return NewRecorder(RecorderConfig{Instance: "a", Routes: testRoutes, Now: clock.Now})
+	return NewRecorder(RecorderConfig{Instance: "a", Routes: testRoutes, Now: clock.Now, Logger: slog.New(slog.DiscardHandler)})
 }
 
 // snapshotAt returns the in-memory minute starting at m.

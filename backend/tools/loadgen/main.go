@@ -1,96 +1,128 @@
-// Command loadgen drives the ingestion API as the platform's services would
-// and reports throughput and latency: each worker starts a session, sends
-// quality samples, and ends it, in a loop.
+// Command loadgen drives Pulse as the platform and its dashboards would, and
+// reports what it saw per endpoint.
+//
+// Ingestion: each worker starts a session, sends quality samples and ends
+// it, in a loop, as fast as it can or paced to -rate requests per second
+// across all workers. Dashboards (-dashboard N): N clients share one admin
+// sign-in and poll like the SPA does: all four metrics endpoints on load,
+// then /current every -current-every and the other three every
+// -others-every, each client at its own random offset.
 //
 //	go run ./tools/loadgen -url http://localhost:8080 -key "$KEY" -workers 16 -duration 20s
+//	go run ./tools/loadgen -key "$KEY" -rate 1200 -workers 64 \
+//	    -dashboard 500 -admin-email m@example.org -admin-password-stdin -duration 60s -summary < pw
+//
+// Every loop ends at -duration; requests still in flight then are waited for
+// (never canceled), so that what was acknowledged is exactly what the server
+// committed. -summary adds key=value lines for scripts.
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"bufio"
+	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
+type options struct {
+	url, key            string
+	workers, samples    int
+	rate                float64
+	duration            time.Duration
+	dashboards          int
+	email, password     string
+	currentEvery, every time.Duration
+	summary             bool
+}
+
 func main() {
-	url := flag.String("url", "http://localhost:8080", "Pulse base URL")
-	key := flag.String("key", os.Getenv("PULSE_API_KEY"), "ingestion API key (or PULSE_API_KEY)")
-	workers := flag.Int("workers", 16, "concurrent clients")
-	duration := flag.Duration("duration", 20*time.Second, "how long to run")
-	samples := flag.Int("samples", 4, "quality samples per session")
+	var o options
+	flag.StringVar(&o.url, "url", "http://localhost:8080", "Pulse base URL")
+	flag.StringVar(&o.key, "key", os.Getenv("PULSE_API_KEY"), "ingestion API key (or PULSE_API_KEY)")
+	flag.IntVar(&o.workers, "workers", 16, "concurrent ingestion clients")
+	flag.Float64Var(&o.rate, "rate", 0, "ingestion requests per second across all workers; 0 = as fast as they go")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "how long to run")
+	flag.IntVar(&o.samples, "samples", 4, "quality samples per session")
+	flag.IntVar(&o.dashboards, "dashboard", 0, "concurrent dashboard clients (needs -admin-email and a password)")
+	flag.StringVar(&o.email, "admin-email", "", "admin the dashboard clients sign in as")
+	pwStdin := flag.Bool("admin-password-stdin", false, "read the admin's password from the first line of stdin")
+	flag.DurationVar(&o.currentEvery, "current-every", 5*time.Second, "how often a dashboard polls /api/admin/metrics/current")
+	flag.DurationVar(&o.every, "others-every", 30*time.Second, "how often a dashboard polls sessions, errors and external-services")
+	flag.BoolVar(&o.summary, "summary", false, "also print key=value lines for scripts")
 	flag.Parse()
-	if *key == "" {
-		_, _ = fmt.Fprintln(os.Stderr, "loadgen: -key is required")
-		os.Exit(2)
+	if o.key == "" && o.workers > 0 {
+		fail("-key is required for ingestion (or -workers 0)")
 	}
-
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}, Timeout: 30 * time.Second}
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		statuses  = map[int]int{}
-		failures  int
-	)
-	post := func(path string, body any) (int, []byte) {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, *url+path, bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-API-Key", *key)
-		start := time.Now()
-		res, err := client.Do(req)
-		elapsed := time.Since(start)
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			failures++
-			return 0, nil
+	if o.dashboards > 0 {
+		if o.email == "" || !*pwStdin {
+			fail("-dashboard needs -admin-email and -admin-password-stdin")
 		}
-		defer func() { _ = res.Body.Close() }()
-		out, _ := io.ReadAll(res.Body)
-		latencies = append(latencies, elapsed)
-		statuses[res.StatusCode]++
-		return res.StatusCode, out
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			fail("no password on stdin")
+		}
+		o.password = strings.TrimRight(line, "\r\n")
+	}
+	if err := run(o); err != nil {
+		fail(err.Error())
+	}
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "loadgen:", msg)
+	os.Exit(2)
+}
+
+func run(o options) error {
+	// One connection pool for every client: Pulse sees as many connections
+	// as there are requests in flight, as it would from that many browsers.
+	conns := o.workers + o.dashboards + 8
+	client := &http.Client{
+		Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute},
+		Timeout:   30 * time.Second,
+	}
+	st := newStats()
+	c := &caller{client: client, base: strings.TrimRight(o.url, "/"), stats: st}
+
+	var token string
+	if o.dashboards > 0 {
+		var err error
+		if token, err = c.login(o.email, o.password); err != nil {
+			return err
+		}
 	}
 
-	qualities := []string{"excellent", "good", "good", "fair", "poor"}
-	deadline := time.Now().Add(*duration)
+	// Loops stop starting work at the deadline; nothing cancels a request
+	// already sent.
+	deadline := time.Now().Add(o.duration)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	var limiter *rate.Limiter
+	if o.rate > 0 {
+		limiter = rate.NewLimiter(rate.Limit(o.rate), max(1, int(o.rate/100)))
+	}
+
+	start := time.Now()
 	var wg sync.WaitGroup
-	for w := range *workers {
-		wg.Go(func() {
-			for i := 0; time.Now().Before(deadline); i++ {
-				code, body := post("/api/sessions", map[string]string{"category": "Mental Health", "provider": "daily"})
-				if code != http.StatusCreated {
-					continue
-				}
-				var s struct {
-					SessionID string `json:"session_id"`
-				}
-				if json.Unmarshal(body, &s) != nil {
-					continue
-				}
-				for j := range *samples {
-					post("/api/sessions/"+s.SessionID+"/quality", map[string]string{"quality": qualities[(w+i+j)%len(qualities)]})
-				}
-				post("/api/sessions/"+s.SessionID+"/end", nil)
-			}
-		})
+	for w := range o.workers {
+		wg.Go(func() { c.ingest(ctx, w, o.samples, limiter, o.key) })
+	}
+	for d := range o.dashboards {
+		wg.Go(func() { c.dashboard(ctx, d, token, o.currentEvery, o.every) })
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 
-	slices.Sort(latencies)
-	q := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
-		}
-		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
+	fmt.Print(st.report(elapsed))
+	if o.summary {
+		fmt.Print(st.summary(elapsed))
 	}
-	fmt.Printf("%d requests in %s with %d workers: %.0f req/s\n", len(latencies), *duration, *workers, float64(len(latencies))/duration.Seconds())
-	fmt.Printf("latency p50 %s  p95 %s  p99 %s  max %s\n", q(0.50).Round(10*time.Microsecond), q(0.95).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), q(1).Round(10*time.Microsecond))
-	fmt.Printf("statuses %v  transport failures %d\n", statuses, failures)
+	return nil
 }
