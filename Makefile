@@ -37,7 +37,7 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 ## test: every test the project has
-test: vet lint test-go fuzz-short openapi-check test-frontend compose-check test-e2e
+test: vet lint test-go fuzz-short openapi-check quality-reporter-check test-frontend compose-check test-e2e
 
 vet:
 	cd backend && $(GO) vet ./...
@@ -108,6 +108,22 @@ openapi-check:
 	diff -u ../api/openapi.json $$tmp/openapi.json && \
 	diff -u ../api/openapi.json internal/apidoc/openapi.json && \
 	echo "OpenAPI documents are up to date" || { echo "OpenAPI documents are stale: run 'make openapi' and commit the result"; exit 1; }
+
+.PHONY: quality-reporter quality-reporter-check
+QUALITY_JS := backend/internal/qualityjs
+
+## quality-reporter: build the browser quality reporter (frontend/src/quality-reporter) into the copy the binary embeds and serves
+quality-reporter: frontend-deps
+	cd frontend && npx --no-install vite build --config vite.quality-reporter.config.ts --outDir ../$(QUALITY_JS)
+
+## quality-reporter-check: fail when the embedded reporter differs from a fresh build of its source
+quality-reporter-check: frontend-deps
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	cd frontend && npx --no-install vite build --config vite.quality-reporter.config.ts --outDir $$tmp && \
+	diff -u ../$(QUALITY_JS)/pulse-quality.js $$tmp/pulse-quality.js && \
+	diff -u ../$(QUALITY_JS)/pulse-quality.mjs $$tmp/pulse-quality.mjs && \
+	echo "The embedded quality reporter is up to date" || \
+	{ echo "$(QUALITY_JS) is stale: run 'make quality-reporter' and commit the result"; exit 1; }
 
 clean:
 	rm -rf bin frontend/dist

@@ -16,6 +16,8 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/swagger/doc.json", s.openAPIDocument) // what Swagger UI loads: the OpenAPI 3 document
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
+	e.GET("/pulse-quality.js", s.qualityReporterScript) // the browser quality reporter; .mjs: the same as an ES module
+	e.GET("/pulse-quality.mjs", s.qualityReporterModule)
 	if s.metrics != nil {
 		e.GET("/metrics", echo.WrapHandler(s.metrics))
 	}
