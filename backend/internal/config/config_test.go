@@ -41,6 +41,10 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 4*time.Hour, c.SessionStaleAfter)
 	assert.Equal(t, Defaults(), c, "Defaults is Load with no environment")
 	assert.Equal(t, 1500*time.Millisecond, c.DashboardDBTimeout)
+	assert.Equal(t, "General", c.WebhookDefaultCategory)
+	assert.Equal(t, "bey-avatar-agent", c.BeyAgentIdentity)
+	assert.Equal(t, 12*time.Hour, c.QualityTokenTTL)
+	assert.Empty(t, c.QualityOriginList())
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -55,6 +59,12 @@ func TestLoadRejects(t *testing.T) {
 		"CheckHistoryUnderADay":     {"PULSE_PROVIDER_CHECK_RETENTION", "1h"},
 		"ZeroDashboardDBTimeout":    {"PULSE_DASHBOARD_DB_TIMEOUT", "0s"},
 		"NegativeDashboardTimeout":  {"PULSE_DASHBOARD_DB_TIMEOUT", "-1s"},
+		"DailySecretNotBase64":      {"PULSE_DAILY_WEBHOOK_SECRET", "not base64!"},
+		"EmptyDefaultCategory":      {"PULSE_WEBHOOK_DEFAULT_CATEGORY", " "},
+		"WebhookEventsUnderAnHour":  {"PULSE_WEBHOOK_EVENT_RETENTION", "5m"},
+		"ZeroQualityTokenTTL":       {"PULSE_QUALITY_TOKEN_TTL", "0s"},
+		"QualityOriginWithPath":     {"PULSE_QUALITY_ORIGINS", "https://call.example.edu/room"},
+		"QualityOriginWildcard":     {"PULSE_QUALITY_ORIGINS", "*"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])
@@ -100,4 +110,12 @@ func TestInstanceIsNewAtEachStart(t *testing.T) {
 	c := Config{InstanceID: "pulse-1"}
 	assert.Equal(t, "pulse-1-ab12", c.Instance("ab12"))
 	assert.NotEqual(t, c.Instance("ab12"), c.Instance("cd34"), "a restart must not overwrite its predecessor's rows")
+}
+
+func TestQualityOriginList(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PULSE_QUALITY_ORIGINS", "https://call.example.edu/, http://localhost:5173")
+	c, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://call.example.edu", "http://localhost:5173"}, c.QualityOriginList())
 }
