@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -222,4 +223,21 @@ func TestSessionByExternalID(t *testing.T) {
 			assert.Equal(t, pulse.EINVALID, pulse.ErrorCode(err))
 		})
 	})
+}
+
+// BenchmarkApplyRoomEvent measures one room's life (start, two participant
+// events, end: four events, four transactions) on SQLite.
+func BenchmarkApplyRoomEvent(b *testing.B) {
+	db, _ := storetest.MustOpenSQLite(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		room := "RM_bench_" + strconv.Itoa(i)
+		for j, kind := range []pulse.RoomEventKind{pulse.RoomStarted, pulse.RoomSeen, pulse.RoomSeen, pulse.RoomEnded} {
+			e := lk(room+"-"+strconv.Itoa(j), kind, room)
+			if _, err := db.ApplyRoomEvent(ctx, e, t0.Add(time.Duration(i)*time.Second)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
