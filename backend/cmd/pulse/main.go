@@ -16,6 +16,10 @@
 //	@in							header
 //	@name						Authorization
 //	@description				"Bearer " followed by the token from /api/admin/auth/login.
+//	@securityDefinitions.apikey	QualityToken
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer " followed by a session's quality_token: POST /api/sessions/{id}/quality of that session only.
 package main
 
 import (
@@ -48,6 +52,9 @@ Commands:
   apikey list                             list API keys: id, name, prefix, created, last used, revoked
   apikey revoke --name N | --id ID        revoke an API key (refused everywhere within 5 s)
   category add NAME                       add a counselor category
+  category map --provider P --prefix X --category NAME
+                                          webhook rooms of provider P (daily, livekit) named X…
+                                          go to category NAME; the longest prefix wins (no flag: list)
   prune                                   apply every retention rule and end stale sessions now
                                           (serve does it hourly); prints what it removed
   demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
@@ -121,6 +128,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikeyRevoke(ctx, cfg, args[2:], stdout, stderr)
 	case verb == "category add":
 		return categoryAdd(ctx, cfg, args[2:], stdout)
+	case verb == "category map":
+		return categoryMap(ctx, cfg, args[2:], stdout, stderr)
 	case args[0] == "prune" && len(args) == 1:
 		return prune(ctx, cfg, log, stdout)
 	default:

@@ -314,16 +314,19 @@ func TestCLIPrune(t *testing.T) {
 			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, CheckedAt: now.Add(-31 * 24 * time.Hour)}))
 			require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, CheckedAt: now}))
 			require.NoError(t, db.UpsertRollups(ctx, []pulse.Rollup{{Minute: now.Add(-8 * 24 * time.Hour).Truncate(time.Minute), Instance: "gone"}}))
+			_, err = db.ApplyRoomEvent(ctx, pulse.RoomEvent{ID: "ev-old", Source: pulse.ProviderDaily, Kind: pulse.RoomEnded,
+				RoomID: "m-old", DefaultCategory: "General"}, now.Add(-8*24*time.Hour)) // its id past the 7-day retention
+			require.NoError(t, err)
 
 			t.Run("ReportsWhatItRemoved", func(t *testing.T) {
 				out, _, err := cli(t, "", "prune")
 				require.NoError(t, err)
-				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nabandoned sessions ended: 1\n", out)
+				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nprocessed_events: 1 deleted\nabandoned sessions ended: 1\n", out)
 			})
 			t.Run("SecondRunRemovesNothing", func(t *testing.T) {
 				out, _, err := cli(t, "", "prune")
 				require.NoError(t, err)
-				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nabandoned sessions ended: 0\n", out)
+				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nabandoned sessions ended: 0\n", out)
 			})
 			t.Run("ExtraArgumentsRefused", func(t *testing.T) {
 				_, _, err := cli(t, "", "prune", "--now")

@@ -83,6 +83,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		return err
 	}
 
+	livekitHook, dailyHook, err := webhookReceivers(cfg, time.Now)
+	if err != nil {
+		return err
+	}
+	webhookRejections, countRejection := newWebhookRejections()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -90,6 +96,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		collectors.NewDBStatsCollector(db.SQL(), "pulse"),
 		telemetry.NewCollector(rec),
 		newGaugeCollector(db, checker),
+		webhookRejections,
 	)
 
 	srv := httpapi.New(httpapi.Deps{
@@ -107,6 +114,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		Metrics:          promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
 		IngestMiddleware: opt.ingest,
+		RoomEvents:       db, LiveKitWebhook: livekitHook, DailyWebhook: dailyHook,
+		WebhookDefaultCategory: cfg.WebhookDefaultCategory, WebhookRejected: countRejection,
+		QualityTokens: auth.NewQualityTokens(secret, cfg.QualityTokenTTL, nil), QualityOrigins: cfg.QualityOriginList(),
 	})
 	// Labelled by route template: the recorder learns the routes once they exist.
 	rec.Register(telemetry.EchoRoutes(srv.Echo)...)

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -95,6 +96,25 @@ type Config struct {
 	SessionRetention  time.Duration `env:"PULSE_SESSION_RETENTION" envDefault:"2160h"`
 	SessionStaleAfter time.Duration `env:"PULSE_SESSION_STALE_AFTER" envDefault:"4h"`
 
+	// Provider webhooks. LiveKit's are verified with PULSE_LIVEKIT_API_KEY and
+	// PULSE_LIVEKIT_API_SECRET; Daily's with DailyWebhookSecret (base64, the
+	// webhook's "hmac"); "" leaves that route unconfigured (404).
+	DailyWebhookSecret string `env:"PULSE_DAILY_WEBHOOK_SECRET"`
+	// WebhookDefaultCategory places a webhook room that names no known
+	// category and matches no prefix rule; created on first use.
+	WebhookDefaultCategory string `env:"PULSE_WEBHOOK_DEFAULT_CATEGORY" envDefault:"General"`
+	// BeyAgentIdentity is the LiveKit participant identity of the Beyond
+	// Presence avatar agent: a room it joins is a beyond_presence session.
+	BeyAgentIdentity string `env:"PULSE_BEY_AGENT_IDENTITY" envDefault:"bey-avatar-agent"`
+	// WebhookEventRetention is how long applied webhook event ids are kept:
+	// a redelivery within it has no second effect.
+	WebhookEventRetention time.Duration `env:"PULSE_WEBHOOK_EVENT_RETENTION" envDefault:"168h"`
+	// QualityTokenTTL bounds a session's quality token (it also stops when
+	// the session ends); QualityOrigins are the browser origins allowed to
+	// post quality samples with it (CORS), e.g. https://call.example.edu.
+	QualityTokenTTL time.Duration `env:"PULSE_QUALITY_TOKEN_TTL" envDefault:"12h"`
+	QualityOrigins  []string      `env:"PULSE_QUALITY_ORIGINS" envSeparator:","`
+
 	LogLevel  string `env:"PULSE_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"PULSE_LOG_FORMAT" envDefault:"text"`
 }
@@ -176,10 +196,52 @@ func (c Config) Validate() error {
 	if _, err := c.TrustedProxyNets(); err != nil {
 		errs = append(errs, err.Error())
 	}
+	errs = append(errs, c.validateWebhooks()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+func (c Config) validateWebhooks() []string {
+	var errs []string
+	if s := strings.TrimSpace(c.DailyWebhookSecret); s != "" {
+		_, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			_, err = base64.RawStdEncoding.DecodeString(s)
+		}
+		if err != nil {
+			errs = append(errs, "PULSE_DAILY_WEBHOOK_SECRET must be base64 (the hmac given to Daily)")
+		}
+	}
+	if n := len(strings.TrimSpace(c.WebhookDefaultCategory)); n == 0 || n > 100 {
+		errs = append(errs, "PULSE_WEBHOOK_DEFAULT_CATEGORY must have 1 to 100 characters")
+	}
+	if c.WebhookEventRetention < time.Hour {
+		errs = append(errs, "PULSE_WEBHOOK_EVENT_RETENTION must be at least 1h (providers redeliver for minutes to hours)")
+	}
+	if c.QualityTokenTTL <= 0 {
+		errs = append(errs, "PULSE_QUALITY_TOKEN_TTL must be positive")
+	}
+	for _, o := range c.QualityOrigins {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Sprintf("PULSE_QUALITY_ORIGINS: %q is not an origin like https://call.example.edu", o))
+		}
+	}
+	return errs
+}
+
+// QualityOriginList is QualityOrigins trimmed, without a trailing slash, as
+// browsers send them in the Origin header.
+func (c Config) QualityOriginList() []string {
+	var out []string
+	for _, o := range c.QualityOrigins {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // TrustedProxyNets parses TrustedProxies.
@@ -245,6 +307,8 @@ func (c Config) Redacted() []any {
 		"livekit_url", RedactURL(c.LiveKitURL),
 		"livekit_api_secret", mask(c.LiveKitAPISecret),
 		"bey_api_key", mask(c.BeyAPIKey),
+		"daily_webhook_secret", mask(c.DailyWebhookSecret),
+		"quality_origins", strings.Join(c.QualityOriginList(), ","),
 		"check_interval", c.CheckInterval.String(),
 	}
 }

@@ -45,6 +45,10 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 5, c.LoginFreeFailures)
 	assert.Equal(t, 5*time.Minute, c.LoginBackoffMax)
 	assert.Empty(t, c.AllowedOrigins)
+	assert.Equal(t, "General", c.WebhookDefaultCategory)
+	assert.Equal(t, "bey-avatar-agent", c.BeyAgentIdentity)
+	assert.Equal(t, 12*time.Hour, c.QualityTokenTTL)
+	assert.Empty(t, c.QualityOriginList())
 }
 
 func TestAllowedOrigins(t *testing.T) {
@@ -73,6 +77,12 @@ func TestLoadRejects(t *testing.T) {
 		"NoBodyReadTimeout":         {"PULSE_BODY_READ_TIMEOUT", "0s"},
 		"AllowedOriginWithAPath":    {"PULSE_ALLOWED_ORIGINS", "https://dashboard.example.org/login"},
 		"AllowedOriginWithoutHost":  {"PULSE_ALLOWED_ORIGINS", "dashboard.example.org"},
+		"DailySecretNotBase64":      {"PULSE_DAILY_WEBHOOK_SECRET", "not base64!"},
+		"EmptyDefaultCategory":      {"PULSE_WEBHOOK_DEFAULT_CATEGORY", " "},
+		"WebhookEventsUnderAnHour":  {"PULSE_WEBHOOK_EVENT_RETENTION", "5m"},
+		"ZeroQualityTokenTTL":       {"PULSE_QUALITY_TOKEN_TTL", "0s"},
+		"QualityOriginWithPath":     {"PULSE_QUALITY_ORIGINS", "https://call.example.edu/room"},
+		"QualityOriginWildcard":     {"PULSE_QUALITY_ORIGINS", "*"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])
@@ -147,4 +157,12 @@ func TestInstanceIsNewAtEachStart(t *testing.T) {
 	c := Config{InstanceID: "pulse-1"}
 	assert.Equal(t, "pulse-1-ab12", c.Instance("ab12"))
 	assert.NotEqual(t, c.Instance("ab12"), c.Instance("cd34"), "a restart must not overwrite its predecessor's rows")
+}
+
+func TestQualityOriginList(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PULSE_QUALITY_ORIGINS", "https://call.example.edu/, http://localhost:5173")
+	c, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://call.example.edu", "http://localhost:5173"}, c.QualityOriginList())
 }

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"mime"
+	"net/http"
 	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
@@ -121,6 +123,43 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// requireAPIKeyOrQualityToken admits the platform's services by X-API-Key,
+// or a participant's browser by the quality token of the very session in the
+// path: 401 for a bad token, 403 for another session's.
+func (s *Server) requireAPIKeyOrQualityToken(next echo.HandlerFunc) echo.HandlerFunc {
+	withKey := s.requireAPIKey(next)
+	return func(c echo.Context) error {
+		if c.Request().Header.Get("X-API-Key") != "" {
+			return withKey(c)
+		}
+		tok, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if !ok || s.qualityTokens == nil {
+			return pulse.Errorf(pulse.EUNAUTHORIZED, "An API key (X-API-Key) or the session's quality token (Authorization: Bearer) is required.")
+		}
+		sid, err := s.qualityTokens.Verify(strings.TrimSpace(tok))
+		if err != nil {
+			return err
+		}
+		if id, err := uuid.Parse(c.Param("id")); err != nil || id.String() != sid {
+			return pulse.Errorf(pulse.EFORBIDDEN, "This quality token is for another session.")
+		}
+		return next(c)
+	}
+}
+
+// qualityCORS lets the browsers of PULSE_QUALITY_ORIGINS (and only those)
+// post quality samples: preflights answered, no cookies.
+func (s *Server) qualityCORS() echo.MiddlewareFunc {
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOriginFunc: func(origin string) (bool, error) { return s.qualityOrigins[origin], nil },
+		AllowMethods:    []string{http.MethodPost},
+		AllowHeaders:    []string{echo.HeaderAuthorization, echo.HeaderContentType},
+		MaxAge:          600,
+	})
+}
+
+func noContent(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
 
 // loginLimiter bounds login attempts per client address (addressBucket).
 func (s *Server) loginLimiter() echo.MiddlewareFunc {

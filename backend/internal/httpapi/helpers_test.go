@@ -51,6 +51,8 @@ func newHarness(t testing.TB, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 		BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute,
 		BodyReadTimeout: cfg.BodyReadTimeout, LoginFreeFailures: cfg.LoginFreeFailures, LoginBackoffMax: cfg.LoginBackoffMax,
 		Thresholds: pulse.HealthThresholds{ErrorRateDegraded: 0.02, ErrorRateCritical: 0.05, P95DegradedMs: 500, P95CriticalMs: 1000, MinRequests: 20},
+		RoomEvents: db, WebhookDefaultCategory: cfg.WebhookDefaultCategory,
+		QualityTokens: auth.NewQualityTokens(jwtSecret, cfg.QualityTokenTTL, h.clock.Now),
 	}
 	for _, o := range opts {
 		o(&d)

@@ -25,8 +25,19 @@ func (s *Server) routes() {
 	// Ingestion by the platform's services: X-API-Key.
 	ingest := e.Group("/api/sessions", append([]echo.MiddlewareFunc{s.requireAPIKey}, s.ingestMiddleware...)...)
 	ingest.POST("", s.createSession)
-	ingest.POST("/:id/quality", s.recordQuality)
+	ingest.GET("/by-external/:provider/:external_id", s.sessionByExternalID)
 	ingest.POST("/:id/end", s.endSession)
+
+	// Quality samples: X-API-Key, or the session's own quality token from a
+	// participant's browser (CORS for PULSE_QUALITY_ORIGINS, this route only).
+	cors := s.qualityCORS()
+	e.POST("/api/sessions/:id/quality", s.recordQuality,
+		append([]echo.MiddlewareFunc{cors, s.requireAPIKeyOrQualityToken}, s.ingestMiddleware...)...)
+	e.OPTIONS("/api/sessions/:id/quality", noContent, cors) // the preflight, answered by cors itself
+
+	// Provider webhooks: the provider's own signature (401, counted, when missing or wrong).
+	e.POST("/api/webhooks/livekit", s.livekitWebhook)
+	e.POST("/api/webhooks/daily", s.dailyWebhook)
 
 	// Admin sign-in: open to JSON from this origin, limited per address and per account.
 	e.POST("/api/admin/auth/login", s.login, s.sameOriginJSON, s.loginLimiter())

@@ -79,6 +79,23 @@ type Deps struct {
 	// IngestMiddleware runs on ingestion requests after the API key is
 	// checked (`pulse demo` injects failures there).
 	IngestMiddleware []echo.MiddlewareFunc
+
+	// RoomEvents applies provider webhook events; LiveKitWebhook and
+	// DailyWebhook verify and translate deliveries (nil: that route answers
+	// 404, not configured). WebhookDefaultCategory places rooms nothing else
+	// places. WebhookRejected counts refused signatures; nil counts nothing.
+	RoomEvents             pulse.RoomEventStore
+	LiveKitWebhook         WebhookReceiver
+	DailyWebhook           WebhookReceiver
+	WebhookDefaultCategory string
+	WebhookRejected        func(pulse.Provider)
+
+	// QualityTokens issues and checks the session-scoped tokens that let a
+	// browser post its session's quality samples; nil issues none.
+	// QualityOrigins are the origins allowed to do so (CORS); none allows no
+	// cross-origin browser.
+	QualityTokens  *auth.QualityTokens
+	QualityOrigins []string
 }
 
 // Server is the HTTP API.
@@ -112,6 +129,14 @@ type Server struct {
 	metrics            http.Handler
 	requestTelemetry   echo.MiddlewareFunc
 	ingestMiddleware   []echo.MiddlewareFunc
+
+	roomEvents             pulse.RoomEventStore
+	livekitHook            WebhookReceiver
+	dailyHook              WebhookReceiver
+	webhookDefaultCategory string
+	webhookRejected        func(pulse.Provider)
+	qualityTokens          *auth.QualityTokens
+	qualityOrigins         map[string]bool
 }
 
 // New builds the Echo instance with every route and middleware.
@@ -125,6 +150,15 @@ func New(d Deps) *Server {
 		accounts: newAccountThrottle(d.LoginFreeFailures, d.LoginBackoffMax), crossOrigin: http.NewCrossOriginProtection(),
 		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
 		requestTelemetry: d.RequestTelemetry, ingestMiddleware: d.IngestMiddleware,
+	}
+	s.roomEvents, s.livekitHook, s.dailyHook = d.RoomEvents, d.LiveKitWebhook, d.DailyWebhook
+	s.webhookDefaultCategory, s.webhookRejected, s.qualityTokens = d.WebhookDefaultCategory, d.WebhookRejected, d.QualityTokens
+	if s.webhookRejected == nil {
+		s.webhookRejected = func(pulse.Provider) {}
+	}
+	s.qualityOrigins = make(map[string]bool, len(d.QualityOrigins))
+	for _, o := range d.QualityOrigins {
+		s.qualityOrigins[o] = true
 	}
 	if s.clock == nil {
 		s.clock = time.Now

@@ -28,6 +28,7 @@ type Store interface {
 	PruneSessions(ctx context.Context, startedBefore time.Time) (int64, error)
 	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
 	PruneRollups(ctx context.Context, before time.Time) (int64, error)
+	PruneProcessedEvents(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Config is every rule; all durations must be positive.
@@ -36,18 +37,22 @@ type Config struct {
 	SessionStaleAfter      time.Duration
 	ProviderCheckRetention time.Duration
 	RollupRetention        time.Duration
+	// WebhookEventRetention keeps applied webhook event ids: a redelivery
+	// within it has no second effect.
+	WebhookEventRetention time.Duration
 }
 
 // Report is what one pass removed or ended.
 type Report struct {
 	Sessions, ProviderChecks, Rollups int64 // rows deleted
+	ProcessedEvents                   int64 // webhook event ids forgotten
 	Abandoned                         int64 // open sessions ended as abandoned
 }
 
 // WriteTo prints the report one table a line, as `pulse prune` shows it.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
-	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nabandoned sessions ended: %d\n",
-		r.Sessions, r.ProviderChecks, r.Rollups, r.Abandoned)
+	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nabandoned sessions ended: %d\n",
+		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Abandoned)
 	return int64(n), err
 }
 
@@ -63,7 +68,7 @@ type Pruner struct {
 // New returns a pruner. leader nil means this instance always prunes; now nil
 // means time.Now; log nil means slog.Default().
 func New(cfg Config, store Store, leader pulse.Leader, now func() time.Time, log *slog.Logger) (*Pruner, error) {
-	if cfg.SessionRetention <= 0 || cfg.SessionStaleAfter <= 0 || cfg.ProviderCheckRetention <= 0 || cfg.RollupRetention <= 0 {
+	if cfg.SessionRetention <= 0 || cfg.SessionStaleAfter <= 0 || cfg.ProviderCheckRetention <= 0 || cfg.RollupRetention <= 0 || cfg.WebhookEventRetention <= 0 {
 		return nil, errors.New("lifecycle: every retention and the stale limit must be positive")
 	}
 	if store == nil {
@@ -94,6 +99,7 @@ func (p *Pruner) Prune(ctx context.Context) (Report, error) {
 		{"prune sessions", &r.Sessions, p.store.PruneSessions, p.cfg.SessionRetention},
 		{"prune provider checks", &r.ProviderChecks, p.store.PruneProviderChecks, p.cfg.ProviderCheckRetention},
 		{"prune request rollups", &r.Rollups, p.store.PruneRollups, p.cfg.RollupRetention},
+		{"prune processed webhook events", &r.ProcessedEvents, p.store.PruneProcessedEvents, p.cfg.WebhookEventRetention},
 	}
 	for _, s := range steps {
 		n, err := s.run(ctx, now.Add(-s.age))

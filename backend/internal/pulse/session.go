@@ -57,6 +57,10 @@ type SessionStore interface {
 	RecordQuality(ctx context.Context, id string, q Quality, now time.Time) error
 	// EndSession ends a session; ending twice keeps the first ended_at.
 	EndSession(ctx context.Context, id string, now time.Time) (Session, error)
+	// SessionByExternalID finds the session of a provider's room; a LiveKit
+	// room sid also finds the Beyond Presence session the room became.
+	// ENOTFOUND when there is none.
+	SessionByExternalID(ctx context.Context, p Provider, externalID string) (Session, error)
 	// SessionStats are the live figures for the current-metrics view.
 	SessionStats(ctx context.Context, now time.Time) (SessionStats, error)
 	// SessionSummary aggregates the last windowDays calendar days (UTC).
