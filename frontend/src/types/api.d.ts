@@ -482,7 +482,7 @@ export interface paths {
         put?: never;
         /**
          * Start a session
-         * @description The same (provider, external_id) again returns the existing session with 200, never a duplicate.
+         * @description The same (provider, external_id) again returns the existing session with 200, never a duplicate. The answer carries the session's quality token (for the participant's browser) while the session is open.
          */
         post: {
             parameters: {
@@ -569,6 +569,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/by-external/{provider}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find a session by its provider's room id
+         * @description For sessions started by a provider's webhook: the platform finds the session of its room (LiveKit room sid, Daily meeting id) and hands its quality token to the participant's browser. A LiveKit room sid also finds the beyond_presence session the room became when the avatar joined. The token is issued while the session is open.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Provider */
+                    provider: "daily" | "livekit" | "beyond_presence";
+                    /** @description The provider's room id */
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionResponse"];
+                    };
+                };
+                /** @description missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description no such session */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description unknown provider */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{id}/end": {
         parameters: {
             query?: never;
@@ -647,7 +727,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a connection quality sample */
+        /**
+         * Add a connection quality sample
+         * @description With the platform's X-API-Key, or from the participant's browser with the session's own quality token (Authorization: Bearer; CORS for the origins in PULSE_QUALITY_ORIGINS). After the session ends every sample is refused with 409, whichever credential came with it: the browser stops reporting.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -681,8 +764,17 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description missing, unknown or revoked API key */
+                /** @description no credentials, or an unknown or revoked API key, or an invalid or expired quality token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description a quality token of another session */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -727,6 +819,183 @@ export interface paths {
                     };
                 };
                 /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Daily webhook
+         * @description Daily's signature: X-Webhook-Signature is the base64 HMAC-SHA256, keyed with the base64-decoded PULSE_DAILY_WEBHOOK_SECRET, of X-Webhook-Timestamp + "." + the body; a timestamp more than 5 minutes away is refused. meeting.started starts the meeting's session (external id: meeting_id), meeting.ended ends it, participant.joined/left mark the room's open session seen. The category is the longest room-name prefix rule, else PULSE_WEBHOOK_DEFAULT_CATEGORY. A body that is not one of these events (Daily's set-up test request included) is acknowledged at once, unverified, and has no effect; a redelivered event id changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description base64 HMAC-SHA256 */
+                    "X-Webhook-Signature": string;
+                    /** @description Unix seconds (or milliseconds) */
+                    "X-Webhook-Timestamp": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A Daily webhook event */
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description applied, duplicate, no_session or ignored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookResponse"];
+                    };
+                };
+                /** @description signature missing, invalid or stale (counted in pulse_webhook_rejected_total) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Daily webhooks are not configured */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description body over the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable (Daily retries) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/livekit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a LiveKit webhook
+         * @description LiveKit's own signature: the Authorization JWT, signed with PULSE_LIVEKIT_API_SECRET, carries the body's SHA-256. room_started starts the room's session (external id: the room sid), room_finished ends it, participant_joined/left mark it seen; a room the Beyond Presence avatar agent joins is a beyond_presence session. The category is the room metadata's "category", else the longest room-name prefix rule, else PULSE_WEBHOOK_DEFAULT_CATEGORY. A redelivered event id changes nothing; other events are acknowledged and ignored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description LiveKit's signed JWT */
+                    Authorization: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A LiveKit WebhookEvent */
+            requestBody: {
+                content: {
+                    "application/webhook+json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description applied, duplicate or ignored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookResponse"];
+                    };
+                };
+                /** @description signed, but not a webhook event */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description signature missing or invalid (counted in pulse_webhook_rejected_total) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description LiveKit webhooks are not configured */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description body over the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable (LiveKit retries) */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -849,6 +1118,9 @@ export interface components {
             provider?: "daily" | "livekit" | "beyond_presence";
         };
         CreateSessionResponse: {
+            quality_token?: string;
+            /** Format: date-time */
+            quality_token_expires_at?: string;
             /**
              * Format: uuid
              * @example 5b0c3c1e-8a0b-4c58-9e36-0d1f2f7c8b11
@@ -1015,6 +1287,30 @@ export interface components {
             total_sessions?: number;
             /** @example 30 */
             window_days?: number;
+        };
+        SessionResponse: {
+            category?: string;
+            /** Format: date-time */
+            ended_at?: string;
+            external_id?: string;
+            /** @enum {string} */
+            provider?: "daily" | "livekit" | "beyond_presence";
+            quality_token?: string;
+            /** Format: date-time */
+            quality_token_expires_at?: string;
+            /** Format: uuid */
+            session_id?: string;
+            /** Format: date-time */
+            started_at?: string;
+        };
+        WebhookResponse: {
+            /** Format: uuid */
+            session_id?: string;
+            /**
+             * @example applied
+             * @enum {string}
+             */
+            status?: "applied" | "duplicate" | "no_session" | "ignored";
         };
     };
     responses: never;
