@@ -20,11 +20,16 @@ func (s *Server) routes() {
 		e.GET("/metrics", echo.WrapHandler(s.metrics))
 	}
 
+	// Guards are given per route, not to e.Group: a group with middleware
+	// catches every path under it, so a wrong method there was a 404 (after
+	// the guard) instead of the 405 with Allow that other routes answer.
+
 	// Ingestion by the platform's services: X-API-Key.
-	ingest := e.Group("/api/sessions", append([]echo.MiddlewareFunc{s.requireAPIKey}, s.ingestMiddleware...)...)
-	ingest.POST("", s.createSession)
-	ingest.POST("/:id/quality", s.recordQuality)
-	ingest.POST("/:id/end", s.endSession)
+	apiKey := append([]echo.MiddlewareFunc{s.requireAPIKey}, s.ingestMiddleware...)
+	ingest := e.Group("/api/sessions")
+	ingest.POST("", s.createSession, apiKey...)
+	ingest.POST("/:id/quality", s.recordQuality, apiKey...)
+	ingest.POST("/:id/end", s.endSession, apiKey...)
 
 	// Admin sign-in: open, rate limited.
 	e.POST("/api/admin/auth/login", s.login, s.loginLimiter())
@@ -32,9 +37,10 @@ func (s *Server) routes() {
 	e.GET("/api/admin/auth/me", s.me, s.requireRole(anyRole))
 
 	// Metrics: SYSTEM_MONITOR and SUPER_ADMIN only.
-	metrics := e.Group("/api/admin/metrics", s.requireRole(pulse.Role.CanViewMetrics))
-	metrics.GET("/current", s.currentMetrics)
-	metrics.GET("/sessions", s.sessionMetrics)
-	metrics.GET("/errors", s.errorTrend)
-	metrics.GET("/external-services", s.externalServices)
+	viewMetrics := s.requireRole(pulse.Role.CanViewMetrics)
+	metrics := e.Group("/api/admin/metrics")
+	metrics.GET("/current", s.currentMetrics, viewMetrics)
+	metrics.GET("/sessions", s.sessionMetrics, viewMetrics)
+	metrics.GET("/errors", s.errorTrend, viewMetrics)
+	metrics.GET("/external-services", s.externalServices, viewMetrics)
 }
