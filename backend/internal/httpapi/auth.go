@@ -38,7 +38,8 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 // login godoc
 //
 //	@Summary		Sign in
-//	@Description	Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.
+//	@Description	Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer. Attempts are rate limited per client address.
+//	@ID				login
 //	@Tags			auth
 //	@Accept			json
 //	@Produce		json
@@ -46,7 +47,9 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 //	@Success		200		{object}	LoginResponse
 //	@Failure		400		{object}	ErrorResponse	"malformed JSON"
 //	@Failure		401		{object}	ErrorResponse	"wrong email or password, or the account is disabled"
-//	@Failure		429		{object}	ErrorResponse	"too many attempts"
+//	@Failure		413		{object}	ErrorResponse	"request body over the limit"
+//	@Failure		429		{object}	ErrorResponse	"too many attempts (Retry-After says when to try again)"
+//	@Failure		500		{object}	ErrorResponse	"internal error"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
 //	@Router			/api/admin/auth/login [post]
 func (s *Server) login(c echo.Context) error {
@@ -85,8 +88,12 @@ func (s *Server) login(c echo.Context) error {
 //
 //	@Summary		Sign out
 //	@Description	Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried.
+//	@ID				logout
 //	@Tags			auth
+//	@Produce		json
 //	@Success		204
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit"
+//	@Failure		500	{object}	ErrorResponse	"internal error: not signed out"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable: not signed out"
 //	@Router			/api/admin/auth/logout [post]
 func (s *Server) logout(c echo.Context) error {
@@ -104,11 +111,13 @@ func (s *Server) logout(c echo.Context) error {
 //
 //	@Summary		The signed-in admin
 //	@Description	The admin's current role, which may differ from the role they signed in with.
+//	@ID				getMe
 //	@Tags			auth
 //	@Produce		json
 //	@Success		200	{object}	LoginResponse
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
-//	@Security		CookieAuth
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Security		BearerAuth
 //	@Router			/api/admin/auth/me [get]
 func (s *Server) me(c echo.Context) error {

@@ -37,6 +37,7 @@ type EndSessionResponse struct {
 //
 //	@Summary		Start a session
 //	@Description	The same (provider, external_id) again returns the existing session with 200, never a duplicate.
+//	@ID				createSession
 //	@Tags			ingestion
 //	@Accept			json
 //	@Produce		json
@@ -45,8 +46,9 @@ type EndSessionResponse struct {
 //	@Success		200		{object}	CreateSessionResponse	"already known (same provider and external_id)"
 //	@Failure		400		{object}	ErrorResponse			"malformed JSON"
 //	@Failure		401		{object}	ErrorResponse			"missing, unknown or revoked API key"
-//	@Failure		413		{object}	ErrorResponse			"body over the limit"
+//	@Failure		413		{object}	ErrorResponse			"request body over the limit"
 //	@Failure		422		{object}	ErrorResponse			"unknown category or provider"
+//	@Failure		500		{object}	ErrorResponse			"internal error"
 //	@Failure		503		{object}	ErrorResponse			"database unreachable"
 //	@Security		APIKey
 //	@Router			/api/sessions [post]
@@ -70,21 +72,25 @@ func (s *Server) createSession(c echo.Context) error {
 
 // recordQuality godoc
 //
-//	@Summary	Add a connection quality sample
-//	@Tags		ingestion
-//	@Accept		json
-//	@Param		id		path	string			true	"Session id"	format(uuid)
-//	@Param		body	body	QualityRequest	true	"Sample"
-//	@Success	204
-//	@Failure	400	{object}	ErrorResponse	"malformed JSON"
-//	@Failure	401	{object}	ErrorResponse	"missing, unknown or revoked API key"
-//	@Failure	404	{object}	ErrorResponse	"unknown session"
-//	@Failure	409	{object}	ErrorResponse	"session has ended"
-//	@Failure	413	{object}	ErrorResponse	"body over the limit"
-//	@Failure	422	{object}	ErrorResponse	"unknown quality"
-//	@Failure	503	{object}	ErrorResponse	"database unreachable"
-//	@Security	APIKey
-//	@Router		/api/sessions/{id}/quality [post]
+//	@Summary		Add a connection quality sample
+//	@Description	One sample of the session's connection quality; it also marks the session as seen (active) now. The dashboard averages the samples of the last hour.
+//	@ID				recordQuality
+//	@Tags			ingestion
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path	string			true	"Session id"	format(uuid)
+//	@Param			body	body	QualityRequest	true	"Sample"
+//	@Success		204
+//	@Failure		400	{object}	ErrorResponse	"malformed JSON"
+//	@Failure		401	{object}	ErrorResponse	"missing, unknown or revoked API key"
+//	@Failure		404	{object}	ErrorResponse	"unknown session"
+//	@Failure		409	{object}	ErrorResponse	"session has ended"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit"
+//	@Failure		422	{object}	ErrorResponse	"unknown quality"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
+//	@Failure		503	{object}	ErrorResponse	"database unreachable"
+//	@Security		APIKey
+//	@Router			/api/sessions/{id}/quality [post]
 func (s *Server) recordQuality(c echo.Context) error {
 	var req QualityRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -100,13 +106,16 @@ func (s *Server) recordQuality(c echo.Context) error {
 // endSession godoc
 //
 //	@Summary		End a session
-//	@Description	Idempotent: ending again returns the first ended_at.
+//	@Description	Idempotent: ending again returns the first ended_at. No request body is read.
+//	@ID				endSession
 //	@Tags			ingestion
 //	@Produce		json
 //	@Param			id	path		string	true	"Session id"	format(uuid)
 //	@Success		200	{object}	EndSessionResponse
 //	@Failure		401	{object}	ErrorResponse	"missing, unknown or revoked API key"
 //	@Failure		404	{object}	ErrorResponse	"unknown session"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		APIKey
 //	@Router			/api/sessions/{id}/end [post]
