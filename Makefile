@@ -2,7 +2,7 @@
 # API with demo accounts, replayed history and live demo traffic) on the
 # embedded SQLite database; `make serve` starts it without demo data.
 # `make test` runs every test: Go on SQLite and, when PULSE_TEST_DATABASE_URL
-# is set, PostgreSQL; the OpenAPI drift check; the dashboard's type-check,
+# is set, PostgreSQL; the OpenAPI drift check and lint; the dashboard's type-check,
 # Vitest suite and build; the compose file check; the browser end-to-end test.
 
 SHELL := /bin/bash
@@ -13,7 +13,7 @@ BIN   := bin/pulse
 
 export PULSE_STATIC_DIR ?= $(CURDIR)/frontend/dist
 
-.PHONY: run serve build backend frontend frontend-deps test lint test-go fuzz-short test-frontend test-e2e compose-check image smoke openapi openapi-check vet bench loadtest clean
+.PHONY: run serve build backend frontend frontend-deps test lint test-go fuzz-short test-frontend test-e2e compose-check image smoke openapi openapi-check openapi-lint vet bench loadtest clean
 
 ## run: build everything and start the demo on the SQLite default (PULSE_* settings are honoured)
 run: build
@@ -37,7 +37,7 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 ## test: every test the project has
-test: vet lint test-go fuzz-short openapi-check quality-reporter-check test-frontend compose-check test-e2e
+test: vet lint test-go fuzz-short openapi-check openapi-lint quality-reporter-check test-frontend compose-check test-e2e
 
 vet:
 	cd backend && $(GO) vet ./...
@@ -91,7 +91,7 @@ bench:
 ## openapi: regenerate the OpenAPI documents (Swagger 2.0 and OpenAPI 3), the copy the binary embeds, and the dashboard's types
 openapi:
 	cd backend && $(SWAG) fmt --dir cmd/pulse,internal/httpapi
-	cd backend && $(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal \
+	cd backend && $(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --requiredByDefault \
 		--output ../api --outputTypes json,yaml
 	cd backend && $(GO) run ./tools/openapi3 ../api/swagger.json ../api/openapi.json
 	cp api/openapi.json backend/internal/apidoc/openapi.json
@@ -101,13 +101,17 @@ openapi:
 openapi-check:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	cd backend && \
-	$(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --output $$tmp --outputTypes json,yaml && \
+	$(SWAG) init --quiet --dir cmd/pulse,internal/httpapi --generalInfo main.go --parseInternal --requiredByDefault --output $$tmp --outputTypes json,yaml && \
 	$(GO) run ./tools/openapi3 $$tmp/swagger.json $$tmp/openapi.json && \
 	diff -u ../api/swagger.json $$tmp/swagger.json && \
 	diff -u ../api/swagger.yaml $$tmp/swagger.yaml && \
 	diff -u ../api/openapi.json $$tmp/openapi.json && \
 	diff -u ../api/openapi.json internal/apidoc/openapi.json && \
 	echo "OpenAPI documents are up to date" || { echo "OpenAPI documents are stale: run 'make openapi' and commit the result"; exit 1; }
+
+## openapi-lint: Spectral (spectral:oas) and Redocly (recommended) find no error and no warning in api/openapi.json; api/swagger.json is valid Swagger 2.0
+openapi-lint: frontend-deps
+	cd frontend && npm run --silent lint:api
 
 .PHONY: quality-reporter quality-reporter-check
 QUALITY_JS := backend/internal/qualityjs

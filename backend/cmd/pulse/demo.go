@@ -58,7 +58,16 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	return serve(ctx, cfg, log, &serveOptions{
 		ingest: []echo.MiddlewareFunc{faults.Middleware},
 		ready: func(ctx context.Context, base string) {
-			_, _ = fmt.Fprintf(stdout, `
+			_, _ = fmt.Fprint(stdout, demoBanner(base, key, *peak, faults.BurstEvery, *backfill))
+			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log}).Run(ctx)
+		},
+	})
+}
+
+// demoBanner is what the demo prints once it serves.
+func demoBanner(base, key string, peak int, burstEvery, backfill time.Duration) string {
+	var b strings.Builder
+	_, _ = fmt.Fprintf(&b, `
   Pulse demo is running: %s/admin/dashboard
 
   Sign in with password %q as
@@ -70,14 +79,21 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
   small share of injected 5xx answers and a burst every %s.
   API key for your own requests (X-API-Key): %s
   Swagger UI: %s/swagger/index.html   Prometheus: %s/metrics
-
+`, base, demoPassword, peak, burstEvery, key, base, base)
+	if hours := int(backfill / time.Hour); hours > 0 {
+		_, _ = fmt.Fprintf(&b, `
+  The replayed history (the past %d hours of API requests) is in the dashboard
+  only: it was written into the rollups, not sent through the API, so
+  Prometheus never saw it. /metrics counts the live traffic since this start;
+  do not compare the two over the replayed hours.
+`, hours)
+	}
+	b.WriteString(`
   Demo mode is for evaluation only: never run it against a production database.
   Stop with Ctrl-C.
 
-`, base, demoPassword, *peak, faults.BurstEvery, key, base, base)
-			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log}).Run(ctx)
-		},
-	})
+`)
+	return b.String()
 }
 
 // prepareDemo creates the demo accounts and an API key, and replays history.

@@ -6,12 +6,18 @@
 //	@version					1.0
 //	@description				Monitoring for a live video counseling platform: session ingestion for the platform's services, and role-guarded metrics for the admin dashboard. Errors are always {"error":{"code","message"}}.
 //	@BasePath					/
+//	@tag.name					ingestion
+//	@tag.description			Sessions reported by the platform's services, with an API key (X-API-Key).
+//	@tag.name					auth
+//	@tag.description			Admin sign-in and sign-out for the dashboard: a token in the HttpOnly cookie admin_token or as a Bearer token.
+//	@tag.name					metrics
+//	@tag.description			What the dashboard shows, for the roles SYSTEM_MONITOR and SUPER_ADMIN.
+//	@tag.name					probes
+//	@tag.description			Liveness and readiness for an orchestrator: open, no credentials.
 //	@securityDefinitions.apikey	APIKey
 //	@in							header
 //	@name						X-API-Key
-//	@securityDefinitions.apikey	CookieAuth
-//	@in							cookie
-//	@name						admin_token
+//	@description				An ingestion key from `pulse apikey create`.
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
@@ -20,6 +26,10 @@
 //	@in							header
 //	@name						Authorization
 //	@description				"Bearer " followed by a session's quality_token: POST /api/sessions/{id}/quality of that session only.
+//
+// Swagger 2.0 has no cookie security scheme: tools/openapi3 adds CookieAuth
+// (the admin_token cookie) to the OpenAPI 3 document, beside every BearerAuth,
+// and the licence, whose only URL is relative (Swagger 2.0 wants an absolute one).
 package main
 
 import (

@@ -19,9 +19,10 @@ import (
 	"pulse/internal/config"
 )
 
-// TestMetricsPassPromtool scrapes /metrics of a running server and lints it
-// with promtool (Debian package prometheus), as Prometheus itself would parse it.
-func TestMetricsPassPromtool(t *testing.T) {
+// needPromtool returns promtool's path; it skips the test without it, except
+// in CI, which must have it.
+func needPromtool(t *testing.T) string {
+	t.Helper()
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -29,6 +30,13 @@ func TestMetricsPassPromtool(t *testing.T) {
 		}
 		t.Skip("promtool not installed")
 	}
+	return promtool
+}
+
+// TestMetricsPassPromtool scrapes /metrics of a running server and lints it
+// with promtool (Debian package prometheus), as Prometheus itself would parse it.
+func TestMetricsPassPromtool(t *testing.T) {
+	promtool := needPromtool(t)
 	t.Setenv("PULSE_DATABASE_URL", filepath.Join(t.TempDir(), "pulse.db"))
 	t.Setenv("PULSE_ADDR", "127.0.0.1:0")
 	cfg, err := config.Load()
@@ -59,7 +67,9 @@ func TestMetricsPassPromtool(t *testing.T) {
 	require.NoError(t, err)
 	text := string(body)
 	for _, name := range []string{"pulse_http_requests_total", "pulse_http_request_duration_seconds_bucket", "pulse_active_sessions",
-		"go_sql_max_open_connections", "pulse_provider_status", "go_goroutines"} {
+		"go_sql_max_open_connections", "pulse_provider_status", "go_goroutines",
+		// what deploy/pulse-alerts.yml reads besides
+		"go_sql_in_use_connections", "go_sql_wait_count_total", "pulse_sessions_scrape_success"} {
 		assert.True(t, strings.Contains(text, name), "/metrics lacks %s", name)
 	}
 	assert.Contains(t, text, `route="unmatched"`, "unknown paths share one label value")

@@ -118,8 +118,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		WebhookDefaultCategory: cfg.WebhookDefaultCategory, WebhookRejected: countRejection,
 		QualityTokens: auth.NewQualityTokens(secret, cfg.QualityTokenTTL, nil), QualityOrigins: cfg.QualityOriginList(),
 	})
-	// Labelled by route template: the recorder learns the routes once they exist.
-	rec.Register(telemetry.EchoRoutes(srv.Echo)...)
+	// Labelled by route template: the recorder learns the routes once they
+	// exist, the timed ones only, so that each starts at zero on /metrics.
+	rec.Register(telemetry.TimedRoutes(srv.Echo, telemetry.DefaultSkipper)...)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -42,6 +42,7 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 //	@Description	Sets the HttpOnly cookie admin_token (SameSite=Strict). The token is also accepted as Authorization: Bearer.
 //	@Description	Only Content-Type: application/json from Pulse's own origin (or PULSE_ALLOWED_ORIGINS) is accepted.
 //	@Description	After PULSE_LOGIN_FREE_FAILURES consecutive failures for one email, each attempt must wait 1s, 2s, 4s… (429, Retry-After).
+//	@ID				login
 //	@Tags			auth
 //	@Accept			json
 //	@Produce		json
@@ -51,8 +52,10 @@ var badCredentials = pulse.Errorf(pulse.EUNAUTHORIZED, "Wrong email or password.
 //	@Failure		401		{object}	ErrorResponse	"wrong email or password, or the account is disabled"
 //	@Failure		403		{object}	ErrorResponse	"sent from another site"
 //	@Failure		408		{object}	ErrorResponse	"the body did not arrive in time"
+//	@Failure		413		{object}	ErrorResponse	"request body over the limit"
 //	@Failure		415		{object}	ErrorResponse	"not Content-Type: application/json"
 //	@Failure		429		{object}	ErrorResponse	"too many attempts from this address or for this account; see Retry-After"
+//	@Failure		500		{object}	ErrorResponse	"internal error"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
 //	@Router			/api/admin/auth/login [post]
 func (s *Server) login(c echo.Context) error {
@@ -99,11 +102,15 @@ func (s *Server) login(c echo.Context) error {
 //
 //	@Summary		Sign out
 //	@Description	Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried. Like sign-in, only Content-Type: application/json from Pulse's own origin is accepted (the body is ignored).
+//	@ID				logout
 //	@Tags			auth
 //	@Accept			json
+//	@Produce		json
 //	@Success		204
 //	@Failure		403	{object}	ErrorResponse	"sent from another site"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit"
 //	@Failure		415	{object}	ErrorResponse	"not Content-Type: application/json"
+//	@Failure		500	{object}	ErrorResponse	"internal error: not signed out"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable: not signed out"
 //	@Router			/api/admin/auth/logout [post]
 func (s *Server) logout(c echo.Context) error {
@@ -121,11 +128,13 @@ func (s *Server) logout(c echo.Context) error {
 //
 //	@Summary		The signed-in admin
 //	@Description	The admin's current role, which may differ from the role they signed in with.
+//	@ID				getMe
 //	@Tags			auth
 //	@Produce		json
 //	@Success		200	{object}	LoginResponse
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
-//	@Security		CookieAuth
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Security		BearerAuth
 //	@Router			/api/admin/auth/me [get]
 func (s *Server) me(c echo.Context) error {

@@ -36,12 +36,27 @@ type harness struct {
 	clock     *testclock.Clock
 	telemetry *fakeTelemetry
 	providers *fakeProviders
+
+	// Every answer is checked against api/openapi.json; what breaks the
+	// contract fails the test when it ends, with every other breach.
+	contract   *contract
+	contractMu sync.Mutex
+	answers    map[answer]bool
+	breaches   []string
 }
 
 func newHarness(t testing.TB, db *store.DB, opts ...func(*httpapi.Deps)) *harness {
 	t.Helper()
 	h := &harness{t: t, db: db, clock: testclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
-		telemetry: &fakeTelemetry{}, providers: &fakeProviders{}}
+		telemetry: &fakeTelemetry{}, providers: &fakeProviders{}, answers: map[answer]bool{}}
+	c, err := loadContract()
+	require.NoError(t, err, "api/openapi.json")
+	h.contract = c
+	t.Cleanup(func() {
+		for _, b := range h.breaches {
+			t.Errorf("answer not in api/openapi.json: %s", b)
+		}
+	})
 	h.tokens = auth.NewTokens(jwtSecret, time.Hour)
 	cfg := config.Defaults()
 	d := httpapi.Deps{
@@ -114,6 +129,15 @@ func (h *harness) do(method, path string, body string, headers ...string) respon
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
+	a, err := h.contract.checkAnswer(req, rec)
+	h.contractMu.Lock()
+	defer h.contractMu.Unlock()
+	if err != nil {
+		h.breaches = append(h.breaches, err.Error())
+	}
+	if a.op != "" {
+		h.answers[a] = true
+	}
 	return response{rec}
 }
 
@@ -152,8 +176,11 @@ func (f *fakeTelemetry) Hourly(_ context.Context, now time.Time, hours int) ([]p
 	return f.hourly, f.err
 }
 
-type fakeProviders struct{ services []pulse.ProviderHealth }
+type fakeProviders struct {
+	services []pulse.ProviderHealth
+	err      error
+}
 
 func (f *fakeProviders) Providers(context.Context) ([]pulse.ProviderHealth, error) {
-	return f.services, nil
+	return f.services, f.err
 }

@@ -103,12 +103,14 @@ type ExternalService struct {
 //
 //	@Summary		Live platform metrics and system health
 //	@Description	Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons.
+//	@ID				getCurrentMetrics
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	CurrentMetrics
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
-//	@Security		CookieAuth
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/current [get]
 func (s *Server) currentMetrics(c echo.Context) error {
@@ -189,13 +191,15 @@ func timedOut(ctx context.Context, err error) error {
 //
 //	@Summary		Sessions of the last 30 days by counselor category
 //	@Description	Every category is present, zero included. Read from a per-day summary maintained on ingestion.
+//	@ID				getSessionMetrics
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	SessionMetrics
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
-//	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/sessions [get]
 func (s *Server) sessionMetrics(c echo.Context) error {
@@ -221,13 +225,15 @@ func (s *Server) sessionMetrics(c echo.Context) error {
 //
 //	@Summary		Hourly API error rate of the last 24 hours, with threshold alerts
 //	@Description	24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers.
+//	@ID				getErrorTrend
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	ErrorTrend
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
-//	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/errors [get]
 func (s *Server) errorTrend(c echo.Context) error {
@@ -257,12 +263,14 @@ func (s *Server) errorTrend(c echo.Context) error {
 //
 //	@Summary		Status of Daily.co, LiveKit and Beyond Presence
 //	@Description	Served from the background checker's cache: a request never calls a provider.
+//	@ID				getExternalServices
 //	@Tags			metrics
 //	@Produce		json
 //	@Success		200	{object}	ExternalServices
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403	{object}	ErrorResponse	"the admin's current role may not view metrics"
-//	@Security		CookieAuth
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/external-services [get]
 func (s *Server) externalServices(c echo.Context) error {

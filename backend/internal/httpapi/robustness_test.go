@@ -79,3 +79,38 @@ func TestMalformedInputIsTheClientsError(t *testing.T) {
 		}
 	})
 }
+
+// A wrong method is a 405 naming the allowed methods on every route, grouped
+// or not, signed in or not: routing answers before any guard.
+func TestWrongMethodIs405WithAllow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		token := h.mustAdmin("monitor@example.org", pulse.RoleSystemMonitor)
+		for name, tc := range map[string]struct {
+			method, path string
+			headers      []string
+			allow        string
+		}{
+			"IngestionGroupWithKey":        {http.MethodGet, "/api/sessions", []string{"X-API-Key", h.apiKey}, "OPTIONS, POST"},
+			"IngestionGroupWithoutKey":     {http.MethodGet, "/api/sessions", nil, "OPTIONS, POST"},
+			"IngestionParamRoute":          {http.MethodGet, "/api/sessions/5b0c3c1e-8a0b-4c58-9e36-0d1f2f7c8b11/end", []string{"X-API-Key", h.apiKey}, "OPTIONS, POST"},
+			"MetricsGroupSignedIn":         {http.MethodDelete, "/api/admin/metrics/current", []string{"Authorization", "Bearer " + token}, "OPTIONS, GET"},
+			"MetricsGroupSignedOut":        {http.MethodDelete, "/api/admin/metrics/current", nil, "OPTIONS, GET"},
+			"Login":                        {http.MethodPut, "/api/admin/auth/login", nil, "OPTIONS, POST"},
+			"Probe":                        {http.MethodPost, "/healthz", nil, "OPTIONS, GET"},
+			"MetricsGroupUnknownPathIs404": {http.MethodGet, "/api/admin/metrics/nowhere", []string{"Authorization", "Bearer " + token}, ""},
+		} {
+			t.Run(name, func(t *testing.T) {
+				r := h.do(tc.method, tc.path, "", tc.headers...)
+				if tc.allow == "" {
+					assert.Equal(t, http.StatusNotFound, r.Code, r.Body.String())
+					assert.Equal(t, pulse.ENOTFOUND, r.errorCode(t))
+					return
+				}
+				assert.Equal(t, http.StatusMethodNotAllowed, r.Code, r.Body.String())
+				assert.Equal(t, pulse.EMETHOD, r.errorCode(t))
+				assert.Equal(t, tc.allow, r.Header().Get("Allow"))
+			})
+		}
+	})
+}

@@ -8,25 +8,29 @@ import (
 )
 
 // routes is every route of the service and its guard, on one screen.
+//
+// Guards are given per route, not to e.Group: a group with middleware
+// catches every path under it, so a wrong method there was a 404 (after the
+// guard) instead of the 405 with Allow that other routes answer.
 func (s *Server) routes() {
 	e := s.Echo
 
-	// Probes and docs: open.
+	// Probes, docs and the browser quality reporter: open.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/swagger/doc.json", s.openAPIDocument) // what Swagger UI loads: the OpenAPI 3 document
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
-	e.GET("/pulse-quality.js", s.qualityReporterScript) // the browser quality reporter; .mjs: the same as an ES module
+	e.GET("/pulse-quality.js", s.qualityReporterScript) // .mjs: the same as an ES module
 	e.GET("/pulse-quality.mjs", s.qualityReporterModule)
 	if s.metrics != nil {
 		e.GET("/metrics", echo.WrapHandler(s.metrics))
 	}
 
 	// Ingestion by the platform's services: X-API-Key.
-	ingest := e.Group("/api/sessions", append([]echo.MiddlewareFunc{s.requireAPIKey}, s.ingestMiddleware...)...)
-	ingest.POST("", s.createSession)
-	ingest.GET("/by-external/:provider/:external_id", s.sessionByExternalID)
-	ingest.POST("/:id/end", s.endSession)
+	apiKey := append([]echo.MiddlewareFunc{s.requireAPIKey}, s.ingestMiddleware...)
+	e.POST("/api/sessions", s.createSession, apiKey...)
+	e.GET("/api/sessions/by-external/:provider/:external_id", s.sessionByExternalID, apiKey...)
+	e.POST("/api/sessions/:id/end", s.endSession, apiKey...)
 
 	// Quality samples: X-API-Key, or the session's own quality token from a
 	// participant's browser (CORS for PULSE_QUALITY_ORIGINS, this route only).
@@ -45,9 +49,9 @@ func (s *Server) routes() {
 	e.GET("/api/admin/auth/me", s.me, s.requireRole(anyRole))
 
 	// Metrics: SYSTEM_MONITOR and SUPER_ADMIN only.
-	metrics := e.Group("/api/admin/metrics", s.requireRole(pulse.Role.CanViewMetrics))
-	metrics.GET("/current", s.currentMetrics)
-	metrics.GET("/sessions", s.sessionMetrics)
-	metrics.GET("/errors", s.errorTrend)
-	metrics.GET("/external-services", s.externalServices)
+	viewMetrics := s.requireRole(pulse.Role.CanViewMetrics)
+	e.GET("/api/admin/metrics/current", s.currentMetrics, viewMetrics)
+	e.GET("/api/admin/metrics/sessions", s.sessionMetrics, viewMetrics)
+	e.GET("/api/admin/metrics/errors", s.errorTrend, viewMetrics)
+	e.GET("/api/admin/metrics/external-services", s.externalServices, viewMetrics)
 }

@@ -70,6 +70,7 @@ type EndSessionResponse struct {
 //
 //	@Summary		Start a session
 //	@Description	The same (provider, external_id) again returns the existing session with 200, never a duplicate. The answer carries the session's quality token (for the participant's browser) while the session is open.
+//	@ID				createSession
 //	@Tags			ingestion
 //	@Accept			json
 //	@Produce		json
@@ -78,8 +79,9 @@ type EndSessionResponse struct {
 //	@Success		200		{object}	CreateSessionResponse	"already known (same provider and external_id)"
 //	@Failure		400		{object}	ErrorResponse			"malformed JSON"
 //	@Failure		401		{object}	ErrorResponse			"missing, unknown or revoked API key"
-//	@Failure		413		{object}	ErrorResponse			"body over the limit"
+//	@Failure		413		{object}	ErrorResponse			"request body over the limit"
 //	@Failure		422		{object}	ErrorResponse			"unknown category or provider"
+//	@Failure		500		{object}	ErrorResponse			"internal error"
 //	@Failure		503		{object}	ErrorResponse			"database unreachable"
 //	@Security		APIKey
 //	@Router			/api/sessions [post]
@@ -139,8 +141,10 @@ func (s *Server) sessionByExternalID(c echo.Context) error {
 //
 //	@Summary		Add a connection quality sample
 //	@Description	With the platform's X-API-Key, or from the participant's browser with the session's own quality token (Authorization: Bearer; CORS for the origins in PULSE_QUALITY_ORIGINS). After the session ends every sample is refused with 409, whichever credential came with it: the browser stops reporting.
+//	@ID				recordQuality
 //	@Tags			ingestion
 //	@Accept			json
+//	@Produce		json
 //	@Param			id		path	string			true	"Session id"	format(uuid)
 //	@Param			body	body	QualityRequest	true	"Sample"
 //	@Success		204
@@ -151,6 +155,7 @@ func (s *Server) sessionByExternalID(c echo.Context) error {
 //	@Failure		409	{object}	ErrorResponse	"session has ended"
 //	@Failure		413	{object}	ErrorResponse	"body over the limit"
 //	@Failure		422	{object}	ErrorResponse	"unknown quality"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		APIKey
 //	@Security		QualityToken
@@ -170,13 +175,16 @@ func (s *Server) recordQuality(c echo.Context) error {
 // endSession godoc
 //
 //	@Summary		End a session
-//	@Description	Idempotent: ending again returns the first ended_at.
+//	@Description	Idempotent: ending again returns the first ended_at. No request body is read.
+//	@ID				endSession
 //	@Tags			ingestion
 //	@Produce		json
 //	@Param			id	path		string	true	"Session id"	format(uuid)
 //	@Success		200	{object}	EndSessionResponse
 //	@Failure		401	{object}	ErrorResponse	"missing, unknown or revoked API key"
 //	@Failure		404	{object}	ErrorResponse	"unknown session"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		APIKey
 //	@Router			/api/sessions/{id}/end [post]

@@ -15,8 +15,16 @@ import (
 // Series: pulse_http_requests_total{route,method,status_class} (status_class
 // 2xx|3xx|4xx|5xx, plus "canceled" for client disconnects) and
 // pulse_http_request_duration_seconds{route,method,status_class} (5ms..10s
-// buckets; canceled requests have no duration). Only combinations that have
-// been seen are exported, like a CounterVec.
+// buckets; canceled requests have no duration).
+//
+// Every registered route × method × status class is exported from the start,
+// at zero, as the Prometheus instrumentation guidelines ask: a series that
+// first appears already at 1 has no earlier sample to differ from, so rate()
+// and increase() would never count a route's first error. The label set is
+// bounded by the routes registered (4 classes, plus canceled for the
+// counter, per route and method). Requests on no registered route
+// (UnmatchedRoute) are exported once seen: their methods are whatever
+// clients send.
 //
 // pulse_telemetry_dropped_requests_total counts requests that will never
 // reach the rollup table (see Recorder.Dropped); it is always exported, so
@@ -55,6 +63,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(c.rec.Dropped()))
 	for _, rs := range c.rec.routes.Load().all {
+		known := rs.route != UnmatchedRoute
 		for class := range rs.classes {
 			cs := &rs.classes[class]
 			// The count is the sum of the bucket counts read here, so the
@@ -67,7 +76,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 					cumulative[promBounds[i]] = count
 				}
 			}
-			if count == 0 {
+			if count == 0 && !known {
 				continue
 			}
 			sum := time.Duration(cs.sumNs.Load()).Seconds()
@@ -76,7 +85,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstHistogram(c.duration, count, sum, cumulative,
 				rs.route, rs.method, classLabels[class])
 		}
-		if n := rs.canceled.Load(); n > 0 {
+		if n := rs.canceled.Load(); n > 0 || known {
 			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n),
 				rs.route, rs.method, canceledLabel)
 		}

@@ -24,6 +24,6 @@
 //		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),
 //		…
 //	})
-//	rec.Register(telemetry.EchoRoutes(srv.Echo)...) // label by route template
+//	rec.Register(telemetry.TimedRoutes(srv.Echo, telemetry.DefaultSkipper)...) // label by route template, each at zero from the start
 //	go flusher.Run(ctx)
 package telemetry

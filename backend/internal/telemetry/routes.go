@@ -34,6 +34,23 @@ func EchoRoutes(e *echo.Echo) []Route {
 	return routes
 }
 
+// TimedRoutes lists the routes of e that Middleware with skip (nil means
+// DefaultSkipper) times, to register: each of them is exported at zero from
+// the start, the others not at all. skip is asked about each route's
+// template, which is right for a skipper that goes by path prefix.
+func TimedRoutes(e *echo.Echo, skip func(path string) bool) []Route {
+	if skip == nil {
+		skip = DefaultSkipper
+	}
+	var routes []Route
+	for _, r := range EchoRoutes(e) {
+		if !skip(r.Path) {
+			routes = append(routes, r)
+		}
+	}
+	return routes
+}
+
 // Methods are told apart by a fixed index so the hot path needs no string
 // concatenation: a switch on the method, then one map lookup on the path.
 const (

@@ -39,8 +39,13 @@ func convert(in, out string) error {
 	if err != nil {
 		return err
 	}
-	v3.Servers = openapi3.Servers{{URL: "/"}}
+	v3.Servers = openapi3.Servers{{URL: "/", Description: "the Pulse instance serving this document"}}
+	// The project grants no licence (it has no licence file); the document
+	// says so, and links to itself for want of a licence text to link to.
+	v3.Info.License = &openapi3.License{Name: "Proprietary: no licence is granted", URL: "/swagger/index.html"}
 	markNullable(v3)
+	addCookieAuth(v3)
+	markOpen(v3)
 	if err := v3.Validate(context.Background()); err != nil {
 		return fmt.Errorf("the converted document is not valid OpenAPI 3: %w", err)
 	}
@@ -57,6 +62,49 @@ func convert(in, out string) error {
 		return fmt.Errorf("%s is not valid OpenAPI 3: %w", out, err)
 	}
 	return os.WriteFile(out, append(b, '\n'), 0o644)
+}
+
+// addCookieAuth declares the admin_token cookie, which Swagger 2.0 cannot
+// express (its apiKey schemes are in header or query only), and offers it
+// beside BearerAuth wherever that is accepted: the guard reads the same token
+// from either.
+func addCookieAuth(doc *openapi3.T) {
+	if doc.Components.SecuritySchemes == nil || doc.Components.SecuritySchemes["BearerAuth"] == nil {
+		return
+	}
+	doc.Components.SecuritySchemes["CookieAuth"] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{
+		Type: "apiKey", In: "cookie", Name: "admin_token",
+		Description: "The HttpOnly cookie that /api/admin/auth/login sets: the dashboard's way of sending the token.",
+	}}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Security == nil {
+				continue
+			}
+			var with openapi3.SecurityRequirements
+			for _, req := range *op.Security {
+				if _, ok := req["BearerAuth"]; ok && len(req) == 1 {
+					with = append(with, openapi3.SecurityRequirement{"CookieAuth": []string{}})
+				}
+				with = append(with, req)
+			}
+			*op.Security = with
+		}
+	}
+}
+
+// markOpen says `security: []` on every operation without @Security: open
+// on purpose (probes, sign-in, sign-out), not forgotten. The contract test
+// checks that each such route answers without credentials and each guarded
+// one refuses.
+func markOpen(doc *openapi3.T) {
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Security == nil || len(*op.Security) == 0 {
+				op.Security = &openapi3.SecurityRequirements{}
+			}
+		}
+	}
 }
 
 // markNullable turns swag's x-nullable extension into OpenAPI 3's nullable,

@@ -19,94 +19,7 @@ export interface paths {
          *     Only Content-Type: application/json from Pulse's own origin (or PULSE_ALLOWED_ORIGINS) is accepted.
          *     After PULSE_LOGIN_FREE_FAILURES consecutive failures for one email, each attempt must wait 1s, 2s, 4s… (429, Retry-After).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            /** @description Credentials */
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["LoginRequest"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["LoginResponse"];
-                    };
-                };
-                /** @description malformed JSON */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description wrong email or password, or the account is disabled */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description sent from another site */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description the body did not arrive in time */
-                408: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description not Content-Type: application/json */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description too many attempts from this address or for this account; see Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -126,51 +39,7 @@ export interface paths {
          * Sign out
          * @description Revokes the token (cookie or Bearer) server-side: within 5 s no replica accepts it, copies included. Without a valid token it only clears the cookie. When the database cannot record the sign-out the answer is 503 and the cookie is kept, so that signing out can be retried. Like sign-in, only Content-Type: application/json from Pulse's own origin is accepted (the body is ignored).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description sent from another site */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description not Content-Type: application/json */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable: not signed out */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -188,35 +57,7 @@ export interface paths {
          * The signed-in admin
          * @description The admin's current role, which may differ from the role they signed in with.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["LoginResponse"];
-                    };
-                };
-                /** @description not signed in, signed out, deleted or disabled */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -236,44 +77,7 @@ export interface paths {
          * Live platform metrics and system health
          * @description Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CurrentMetrics"];
-                    };
-                };
-                /** @description not signed in, signed out, deleted or disabled */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description the admin's current role may not view metrics */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCurrentMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -293,53 +97,7 @@ export interface paths {
          * Hourly API error rate of the last 24 hours, with threshold alerts
          * @description 24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorTrend"];
-                    };
-                };
-                /** @description not signed in, signed out, deleted or disabled */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description the admin's current role may not view metrics */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getErrorTrend"];
         put?: never;
         post?: never;
         delete?: never;
@@ -359,44 +117,7 @@ export interface paths {
          * Status of Daily.co, LiveKit and Beyond Presence
          * @description Served from the background checker's cache: a request never calls a provider.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExternalServices"];
-                    };
-                };
-                /** @description not signed in, signed out, deleted or disabled */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description the admin's current role may not view metrics */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getExternalServices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -416,53 +137,7 @@ export interface paths {
          * Sessions of the last 30 days by counselor category
          * @description Every category is present, zero included. Read from a per-day summary maintained on ingestion.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SessionMetrics"];
-                    };
-                };
-                /** @description not signed in, signed out, deleted or disabled */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description the admin's current role may not view metrics */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSessionMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -484,85 +159,7 @@ export interface paths {
          * Start a session
          * @description The same (provider, external_id) again returns the existing session with 200, never a duplicate. The answer carries the session's quality token (for the participant's browser) while the session is open.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            /** @description Session */
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateSessionRequest"];
-                };
-            };
-            responses: {
-                /** @description already known (same provider and external_id) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CreateSessionResponse"];
-                    };
-                };
-                /** @description created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CreateSessionResponse"];
-                    };
-                };
-                /** @description malformed JSON */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description missing, unknown or revoked API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description body over the limit */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description unknown category or provider */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["createSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -660,58 +257,9 @@ export interface paths {
         put?: never;
         /**
          * End a session
-         * @description Idempotent: ending again returns the first ended_at.
+         * @description Idempotent: ending again returns the first ended_at. No request body is read.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Session id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["EndSessionResponse"];
-                    };
-                };
-                /** @description missing, unknown or revoked API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description unknown session */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["endSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -731,104 +279,7 @@ export interface paths {
          * Add a connection quality sample
          * @description With the platform's X-API-Key, or from the participant's browser with the session's own quality token (Authorization: Bearer; CORS for the origins in PULSE_QUALITY_ORIGINS). After the session ends every sample is refused with 409, whichever credential came with it: the browser stops reporting.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Session id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Sample */
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["QualityRequest"];
-                };
-            };
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description malformed JSON */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description no credentials, or an unknown or revoked API key, or an invalid or expired quality token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description a quality token of another session */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description unknown session */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description session has ended */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description body over the limit */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description unknown quality */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["recordQuality"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1019,27 +470,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Probe"];
-                    };
-                };
-            };
-        };
+        /**
+         * Liveness: the process is up
+         * @description Answers without touching the database: restart the process only when this fails.
+         */
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1055,36 +490,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Probe"];
-                    };
-                };
-                /** @description Service Unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        /**
+         * Readiness: the database answers
+         * @description Pings the database (2 s at most): send traffic to this replica only while it answers 200.
+         */
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1099,23 +509,23 @@ export interface components {
     schemas: {
         AdminView: {
             /** @example monitor@example.org */
-            email?: string;
+            email: string;
             /**
              * @example SYSTEM_MONITOR
              * @enum {string}
              */
-            role?: "SUPER_ADMIN" | "SYSTEM_MONITOR" | "CONTENT_MANAGER";
+            role: "SUPER_ADMIN" | "SYSTEM_MONITOR" | "CONTENT_MANAGER";
         };
         CreateSessionRequest: {
             /** @example Mental Health */
-            category?: string;
+            category: string;
             /** @example room-8f3a */
             external_id?: string;
             /**
              * @example daily
              * @enum {string}
              */
-            provider?: "daily" | "livekit" | "beyond_presence";
+            provider: "daily" | "livekit" | "beyond_presence";
         };
         CreateSessionResponse: {
             quality_token?: string;
@@ -1125,9 +535,9 @@ export interface components {
              * Format: uuid
              * @example 5b0c3c1e-8a0b-4c58-9e36-0d1f2f7c8b11
              */
-            session_id?: string;
+            session_id: string;
             /** Format: date-time */
-            started_at?: string;
+            started_at: string;
         };
         CurrentMetrics: {
             /**
@@ -1135,173 +545,173 @@ export interface components {
              *     time) within the last 24 hours.
              * @example 3
              */
-            abandoned_sessions_last_24h?: number | null;
+            abandoned_sessions_last_24h: number | null;
             /** @example 42 */
-            active_sessions_count?: number | null;
+            active_sessions_count: number | null;
             /** @example 38.5 */
-            api_response_time_p95?: number | null;
+            api_response_time_p95: number | null;
             /**
              * @example good
              * @enum {string}
              */
-            avg_connection_quality?: "excellent" | "good" | "fair" | "poor" | "unknown";
+            avg_connection_quality: "excellent" | "good" | "fair" | "poor" | "unknown";
             /** @example 3.12 */
-            avg_connection_score?: number | null;
+            avg_connection_score: number | null;
             /** @example 2 */
-            db_pool_active?: number;
+            db_pool_active: number;
             /** @example 3 */
-            db_pool_idle?: number;
+            db_pool_idle: number;
             /** @example 20 */
-            db_pool_size?: number;
+            db_pool_size: number;
             /** @example 0 */
-            db_pool_wait_count?: number;
+            db_pool_wait_count: number;
             /** @example 0 */
-            db_pool_wait_duration_ms?: number;
+            db_pool_wait_duration_ms: number;
             /** @example 0 */
-            db_pool_waits_last_minute?: number;
+            db_pool_waits_last_minute: number;
             /** @example 0.004 */
-            error_rate_last_hour?: number | null;
+            error_rate_last_hour: number | null;
             /** Format: date-time */
-            generated_at?: string;
-            health_reasons?: string[];
+            generated_at: string;
+            health_reasons: string[];
             /** @example 5120 */
-            requests_last_hour?: number | null;
+            requests_last_hour: number | null;
             /**
              * @example healthy
              * @enum {string}
              */
-            system_health?: "healthy" | "degraded" | "critical";
+            system_health: "healthy" | "degraded" | "critical";
         };
         EndSessionResponse: {
             /** Format: date-time */
-            ended_at?: string;
+            ended_at: string;
             /** Format: uuid */
-            session_id?: string;
+            session_id: string;
         };
         ErrorAlert: {
             /** @example 0.031 */
-            error_rate?: number;
+            error_rate: number;
             /** Format: date-time */
-            hour?: string;
+            hour: string;
             /**
              * @example degraded
              * @enum {string}
              */
-            level?: "degraded" | "critical";
+            level: "degraded" | "critical";
         };
         ErrorBody: {
             /** @example invalid */
-            code?: string;
+            code: string;
             /** @example unknown provider "zoom"; allowed: daily, livekit, beyond_presence */
-            message?: string;
+            message: string;
         };
         ErrorPoint: {
             /** @example 0.0023 */
-            error_rate?: number;
+            error_rate: number;
             /** @example 12 */
-            errors?: number;
+            errors: number;
             /** Format: date-time */
-            hour?: string;
+            hour: string;
             /** @example 41.2 */
-            p95_ms?: number;
+            p95_ms: number;
             /** @example 5120 */
-            requests?: number;
+            requests: number;
         };
         ErrorResponse: {
-            error?: components["schemas"]["ErrorBody"];
+            error: components["schemas"]["ErrorBody"];
         };
         ErrorThresholds: {
             /** @example 0.05 */
-            critical?: number;
+            critical: number;
             /** @example 0.02 */
-            degraded?: number;
+            degraded: number;
         };
         ErrorTrend: {
-            alerts?: components["schemas"]["ErrorAlert"][];
-            points?: components["schemas"]["ErrorPoint"][];
-            thresholds?: components["schemas"]["ErrorThresholds"];
+            alerts: components["schemas"]["ErrorAlert"][];
+            points: components["schemas"]["ErrorPoint"][];
+            thresholds: components["schemas"]["ErrorThresholds"];
         };
         ExternalService: {
             /** Format: date-time */
-            checked_at?: string | null;
+            checked_at: string | null;
             /** @example HTTP 200 in 84 ms */
-            detail?: string;
+            detail: string;
             /**
              * @example daily_co
              * @enum {string}
              */
-            id?: "daily_co" | "livekit" | "beyond_presence";
+            id: "daily_co" | "livekit" | "beyond_presence";
             /** @example 84 */
-            latency_ms?: number | null;
+            latency_ms: number | null;
             /** @example Daily.co */
-            name?: string;
+            name: string;
             /**
              * @example operational
              * @enum {string}
              */
-            status?: "operational" | "degraded" | "down" | "unconfigured";
+            status: "operational" | "degraded" | "down" | "unconfigured";
             /** @example 0.998 */
-            uptime_24h?: number | null;
+            uptime_24h: number | null;
         };
         ExternalServices: {
-            services?: components["schemas"]["ExternalService"][];
+            services: components["schemas"]["ExternalService"][];
         };
         LoginRequest: {
             /** @example monitor@example.org */
-            email?: string;
+            email: string;
             /** @example correct horse battery */
-            password?: string;
+            password: string;
         };
         LoginResponse: {
-            admin?: components["schemas"]["AdminView"];
+            admin: components["schemas"]["AdminView"];
             /** Format: date-time */
-            expires_at?: string;
+            expires_at: string;
         };
         Probe: {
             /** @example ok */
-            status?: string;
+            status: string;
         };
         QualityDistribution: {
             /** @example 41.5 */
-            excellent?: number;
+            excellent: number;
             /** @example 15.1 */
-            fair?: number;
+            fair: number;
             /** @example 38.2 */
-            good?: number;
+            good: number;
             /** @example 5.2 */
-            poor?: number;
+            poor: number;
         };
         QualityRequest: {
             /**
              * @example good
              * @enum {string}
              */
-            quality?: "excellent" | "good" | "fair" | "poor";
+            quality: "excellent" | "good" | "fair" | "poor";
         };
         SessionMetrics: {
-            connection_quality_distribution?: components["schemas"]["QualityDistribution"];
-            sessions_by_category?: {
+            connection_quality_distribution: components["schemas"]["QualityDistribution"];
+            sessions_by_category: {
                 [key: string]: number;
             };
             /** @example 1200 */
-            total_sessions?: number;
+            total_sessions: number;
             /** @example 30 */
-            window_days?: number;
+            window_days: number;
         };
         SessionResponse: {
-            category?: string;
+            category: string;
             /** Format: date-time */
             ended_at?: string;
-            external_id?: string;
+            external_id: string;
             /** @enum {string} */
-            provider?: "daily" | "livekit" | "beyond_presence";
+            provider: "daily" | "livekit" | "beyond_presence";
             quality_token?: string;
             /** Format: date-time */
             quality_token_expires_at?: string;
             /** Format: uuid */
-            session_id?: string;
+            session_id: string;
             /** Format: date-time */
-            started_at?: string;
+            started_at: string;
         };
         WebhookResponse: {
             /** Format: uuid */
@@ -1310,7 +720,7 @@ export interface components {
              * @example applied
              * @enum {string}
              */
-            status?: "applied" | "duplicate" | "no_session" | "ignored";
+            status: "applied" | "duplicate" | "no_session" | "ignored";
         };
     };
     responses: never;
@@ -1320,4 +730,802 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Credentials */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description wrong email or password, or the account is disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description sent from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description too many attempts from this address or for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description sent from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error: not signed out */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable: not signed out */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCurrentMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentMetrics"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the admin's current role may not view metrics */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getErrorTrend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorTrend"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the admin's current role may not view metrics */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getExternalServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalServices"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the admin's current role may not view metrics */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSessionMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionMetrics"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the admin's current role may not view metrics */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Session */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description already known (same provider and external_id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateSessionResponse"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateSessionResponse"];
+                };
+            };
+            /** @description malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unknown category or provider */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndSessionResponse"];
+                };
+            };
+            /** @description missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unknown session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    recordQuality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Sample */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QualityRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description no credentials, or an unknown or revoked API key, or an invalid or expired quality token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a quality token of another session */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unknown session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description session has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unknown quality */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Probe"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Probe"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestDemoBanner(t *testing.T) {
+	const note = "Prometheus never saw it"
+	t.Run("ReplayedHistoryIsNotLiveTraffic", func(t *testing.T) {
+		b := demoBanner("http://127.0.0.1:8080", "pk_x", 40, 12*time.Minute, 24*time.Hour)
+		assert.Contains(t, b, "http://127.0.0.1:8080/admin/dashboard")
+		assert.Contains(t, b, "the past 24 hours of API requests")
+		assert.Contains(t, b, note)
+		assert.Contains(t, b, "/metrics counts the live traffic since this start")
+	})
+	t.Run("NothingReplayedNothingToSay", func(t *testing.T) {
+		assert.NotContains(t, demoBanner("http://127.0.0.1:8080", "pk_x", 40, 12*time.Minute, 0), note)
+	})
+}
