@@ -20,6 +20,7 @@ func newPruner(cfg config.Config, db *store.DB, leader pulse.Leader, log *slog.L
 		SessionStaleAfter:      cfg.SessionStaleAfter,
 		ProviderCheckRetention: cfg.ProviderCheckRetention,
 		RollupRetention:        cfg.TelemetryRetention,
+		IncidentRetention:      cfg.IncidentRetention,
 	}, db, leader, nil, log)
 }
 
