@@ -129,6 +129,9 @@ type Delivery struct {
 // Notification is what every channel is told about an incident event.
 type Notification struct {
 	IncidentID int64
+	// EventID names the timeline entry notified: a receiver that sees it
+	// twice (a sender that died mid-delivery) can drop the repeat.
+	EventID    int64
 	Rule       AlertRule
 	Severity   Severity
 	Kind       EventKind

@@ -306,7 +306,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 	out := make([]pulse.ClaimedDelivery, 0, len(rows))
 	for _, r := range rows {
 		inc, ev := incidents[r.IncidentID], events[r.EventID]
-		n := pulse.Notification{IncidentID: inc.ID, Rule: pulse.AlertRule(inc.Rule), Severity: pulse.Severity(ev.Severity),
+		n := pulse.Notification{IncidentID: inc.ID, EventID: ev.ID, Rule: pulse.AlertRule(inc.Rule), Severity: pulse.Severity(ev.Severity),
 			Kind: pulse.EventKind(ev.Kind), Summary: inc.Summary, Reasons: decodeReasons(ev.Reasons), OpenedAt: inc.OpenedAt.UTC()}
 		if len(n.Reasons) == 0 {
 			n.Reasons = decodeReasons(inc.Reasons) // a resolve tells what it was about
