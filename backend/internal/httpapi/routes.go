@@ -37,4 +37,11 @@ func (s *Server) routes() {
 	metrics.GET("/sessions", s.sessionMetrics)
 	metrics.GET("/errors", s.errorTrend)
 	metrics.GET("/external-services", s.externalServices)
+
+	// Alerts: incidents for SYSTEM_MONITOR and SUPER_ADMIN; silences for SUPER_ADMIN only.
+	e.GET("/api/admin/incidents", s.listIncidents, s.requireRole(pulse.Role.CanViewMetrics))
+	silences := e.Group("/api/admin/silences", s.requireRole(pulse.Role.CanManageSilences))
+	silences.GET("", s.listSilences)
+	silences.POST("", s.createSilence)
+	silences.DELETE("/:id", s.deleteSilence)
 }
