@@ -48,6 +48,10 @@ Commands:
   apikey list                             list API keys: id, name, prefix, created, last used, revoked
   apikey revoke --name N | --id ID        revoke an API key (refused everywhere within 5 s)
   category add NAME                       add a counselor category
+  silence add --rule RULE|all --for 2h --reason TEXT
+                                          keep a rule (or all) from notifying; incidents are still recorded
+  silence list                            list the silences that have not ended
+  silence remove ID                       end a silence now
   prune                                   apply every retention rule and end stale sessions now
                                           (serve does it hourly); prints what it removed
   demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
@@ -121,6 +125,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikeyRevoke(ctx, cfg, args[2:], stdout, stderr)
 	case verb == "category add":
 		return categoryAdd(ctx, cfg, args[2:], stdout)
+	case verb == "silence add":
+		return silenceAdd(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "silence list":
+		return silenceList(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "silence remove":
+		return silenceRemove(ctx, cfg, args[2:], stdout)
 	case args[0] == "prune" && len(args) == 1:
 		return prune(ctx, cfg, log, stdout)
 	default:
