@@ -71,7 +71,7 @@ type IncidentEvent struct {
 //	@Tags			alerts
 //	@Produce		json
 //	@Param			status	query		string	false	"only open or only resolved incidents"	Enums(open, resolved)
-//	@Param			since	query		string	false	"RFC 3339 time; default 7 days ago"	format(date-time)
+//	@Param			since	query		string	false	"RFC 3339 time; default 7 days ago"		format(date-time)
 //	@Success		200		{object}	IncidentList
 //	@Failure		401		{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403		{object}	ErrorResponse	"the admin's current role may not view metrics"
