@@ -297,7 +297,8 @@ func redactUserinfo(s string) string {
 		return s
 	}
 	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "***")
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		return strings.Replace(u.String(), ":REDACTED@", ":***@", 1)
 	}
 	return u.String()
 }
