@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -55,17 +57,40 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 
 	faults := demo.NewFaults()
+	livekit := "configured by you (PULSE_LIVEKIT_URL)"
+	if cfg.LiveKitURL == "" {
+		// A local LiveKit stand-in that goes down in every burst: the real
+		// checker and the real alert rules open and resolve an incident each
+		// time, so the incident timeline fills on a first run.
+		url, stop, err := serveLocal(faults.LiveKit())
+		if err != nil {
+			return err
+		}
+		defer stop()
+		cfg.LiveKitURL, livekit = url, "a local stand-in, down during each burst"
+	}
+	// Quicker than in production, so that an incident opens and resolves
+	// within a minute or two of each burst: checks every 10 s (3 failures:
+	// down), evaluations every 10 s (3 bad: open; 2 good: resolve).
+	if os.Getenv("PULSE_CHECK_INTERVAL") == "" {
+		cfg.CheckInterval = 10 * time.Second
+	}
+	if os.Getenv("PULSE_ALERT_EVAL_INTERVAL") == "" {
+		cfg.AlertEvalInterval = 10 * time.Second
+	}
 	return serve(ctx, cfg, log, &serveOptions{
 		ingest: []echo.MiddlewareFunc{faults.Middleware},
 		ready: func(ctx context.Context, base string) {
-			_, _ = fmt.Fprint(stdout, demoBanner(base, key, *peak, faults.BurstEvery, *backfill))
+			_, _ = fmt.Fprint(stdout, demoBanner(base, key, livekit, *peak, faults.BurstEvery, *backfill))
 			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log}).Run(ctx)
 		},
 	})
 }
 
 // demoBanner is what the demo prints once it serves.
-func demoBanner(base, key string, peak int, burstEvery, backfill time.Duration) string {
+// livekit says what the demo's LiveKit is; the first burst comes a third of
+// burstEvery after the start.
+func demoBanner(base, key, livekit string, peak int, burstEvery, backfill time.Duration) string {
 	var b strings.Builder
 	_, _ = fmt.Fprintf(&b, `
   Pulse demo is running: %s/admin/dashboard
@@ -76,10 +101,12 @@ func demoBanner(base, key string, peak int, burstEvery, backfill time.Duration) 
     content@pulse.demo   CONTENT_MANAGER  is told they are not authorized
 
   Live demo traffic goes through the API (about %d sessions at peak), with a
-  small share of injected 5xx answers and a burst every %s.
+  small share of injected 5xx answers and a burst every %s, the first in %s.
+  LiveKit is %s: each burst opens an
+  alert incident, resolved a minute or so after it ends (GET /api/admin/incidents).
   API key for your own requests (X-API-Key): %s
   Swagger UI: %s/swagger/index.html   Prometheus: %s/metrics
-`, base, demoPassword, peak, burstEvery, key, base, base)
+`, base, demoPassword, peak, burstEvery, burstEvery/3, livekit, key, base, base)
 	if hours := int(backfill / time.Hour); hours > 0 {
 		_, _ = fmt.Fprintf(&b, `
   The replayed history (the past %d hours of API requests) is in the dashboard
@@ -159,4 +186,15 @@ func bar(w io.Writer, label string) demo.Progress {
 		filled := width * done / max(total, 1)
 		_, _ = fmt.Fprintf(w, "\r%s[%-*s] %3d%%", label, width, strings.Repeat("#", filled), 100*done/max(total, 1))
 	}
+}
+
+// serveLocal serves h on 127.0.0.1 until stop is called.
+func serveLocal(h http.Handler) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

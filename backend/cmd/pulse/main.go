@@ -65,6 +65,10 @@ Commands:
   category map --provider P --prefix X --category NAME
                                           webhook rooms of provider P (daily, livekit) named X…
                                           go to category NAME; the longest prefix wins (no flag: list)
+  silence add --rule RULE|all --for 2h --reason TEXT
+                                          keep a rule (or all) from notifying; incidents are still recorded
+  silence list                            list the silences that have not ended
+  silence remove ID                       end a silence now
   prune                                   apply every retention rule and end stale sessions now
                                           (serve does it hourly); prints what it removed
   demo [--backfill 24h] [--peak 40]       serve with demo accounts, replayed history and live demo
@@ -140,6 +144,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return categoryAdd(ctx, cfg, args[2:], stdout)
 	case verb == "category map":
 		return categoryMap(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "silence add":
+		return silenceAdd(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "silence list":
+		return silenceList(ctx, cfg, args[2:], stdout, stderr)
+	case verb == "silence remove":
+		return silenceRemove(ctx, cfg, args[2:], stdout)
 	case args[0] == "prune" && len(args) == 1:
 		return prune(ctx, cfg, log, stdout)
 	default:

@@ -321,15 +321,71 @@ func TestCLIPrune(t *testing.T) {
 			t.Run("ReportsWhatItRemoved", func(t *testing.T) {
 				out, _, err := cli(t, "", "prune")
 				require.NoError(t, err)
-				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nprocessed_events: 1 deleted\nabandoned sessions ended: 1\n", out)
+				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nprocessed_events: 1 deleted\nincidents: 0 deleted\nabandoned sessions ended: 1\n", out)
 			})
 			t.Run("SecondRunRemovesNothing", func(t *testing.T) {
 				out, _, err := cli(t, "", "prune")
 				require.NoError(t, err)
-				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nabandoned sessions ended: 0\n", out)
+				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 0\n", out)
 			})
 			t.Run("ExtraArgumentsRefused", func(t *testing.T) {
 				_, _, err := cli(t, "", "prune", "--now")
+				assert.ErrorIs(t, err, errUsage)
+			})
+		})
+	}
+}
+
+func TestCLISilence(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			db, dsn := e.Open(t)
+			t.Setenv("PULSE_DATABASE_URL", dsn)
+			ctx := context.Background()
+
+			t.Run("AddOne", func(t *testing.T) {
+				out, _, err := cli(t, "", "silence", "add", "--rule", "provider:livekit", "--for", "2h", "--reason", "LiveKit upgrade")
+				require.NoError(t, err)
+				assert.Regexp(t, `^silence 1: rule provider:livekit sends no notification until \S+ \S+Z \(incidents are still recorded\)\n$`, out)
+				ss, err := db.ActiveSilences(ctx, time.Now())
+				require.NoError(t, err)
+				require.Len(t, ss, 1)
+				assert.Equal(t, "LiveKit upgrade", ss[0].Reason)
+				assert.True(t, strings.HasPrefix(ss[0].CreatedBy, "cli"))
+				assert.WithinDuration(t, time.Now().Add(2*time.Hour), ss[0].EndsAt, time.Minute)
+			})
+			t.Run("AddAll", func(t *testing.T) {
+				out, _, err := cli(t, "", "silence", "add", "--rule", "all", "--for", "30m", "--reason", "database failover")
+				require.NoError(t, err)
+				assert.Contains(t, out, "every alert rule")
+			})
+			t.Run("ListSoonestEndFirst", func(t *testing.T) {
+				out, _, err := cli(t, "", "silence", "list")
+				require.NoError(t, err)
+				lines := strings.Split(strings.TrimSpace(out), "\n")
+				require.Len(t, lines, 3)
+				assert.Regexp(t, `^ID\s+RULE\s+UNTIL\s+BY\s+REASON$`, lines[0])
+				assert.Regexp(t, `^2\s+all\s+.*database failover$`, lines[1])
+				assert.Regexp(t, `^1\s+provider:livekit\s+.*LiveKit upgrade$`, lines[2])
+			})
+			t.Run("Refused", func(t *testing.T) {
+				for name, args := range map[string][]string{
+					"UnknownRule": {"silence", "add", "--rule", "livekit", "--for", "1h", "--reason", "x"},
+					"NoReason":    {"silence", "add", "--rule", "all", "--for", "1h"},
+					"NoDuration":  {"silence", "add", "--rule", "all", "--reason", "x"},
+					"TooLong":     {"silence", "add", "--rule", "all", "--for", "1000h", "--reason", "x"},
+				} {
+					_, _, err := cli(t, "", args...)
+					assert.Error(t, err, name)
+				}
+			})
+			t.Run("Remove", func(t *testing.T) {
+				out, _, err := cli(t, "", "silence", "remove", "1")
+				require.NoError(t, err)
+				assert.Equal(t, "silence 1 removed: its rules notify again from the next evaluation\n", out)
+				_, _, err = cli(t, "", "silence", "remove", "1")
+				assert.Equal(t, pulse.ENOTFOUND, pulse.ErrorCode(err))
+				_, _, err = cli(t, "", "silence", "remove", "x")
 				assert.ErrorIs(t, err, errUsage)
 			})
 		})

@@ -21,6 +21,7 @@ func newPruner(cfg config.Config, db *store.DB, leader pulse.Leader, log *slog.L
 		ProviderCheckRetention: cfg.ProviderCheckRetention,
 		RollupRetention:        cfg.TelemetryRetention,
 		WebhookEventRetention:  cfg.WebhookEventRetention,
+		IncidentRetention:      cfg.IncidentRetention,
 	}, db, leader, nil, log)
 }
 

@@ -99,14 +99,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		webhookRejections,
 	)
 
+	thresholds := pulse.HealthThresholds{
+		ErrorRateDegraded: cfg.ErrorRateDegraded, ErrorRateCritical: cfg.ErrorRateCritical,
+		P95DegradedMs: cfg.P95DegradedMs, P95CriticalMs: cfg.P95CriticalMs, MinRequests: cfg.HealthMinRequests,
+	}
+	telemetrySvc := telemetry.NewService(rec, db)
+	evaluator, err := newEvaluator(cfg, db, pulse.LiveSources{Sessions: db, Telemetry: telemetrySvc, Pool: db, Providers: checker}, thresholds, log)
+	if err != nil {
+		return err
+	}
+
 	srv := httpapi.New(httpapi.Deps{
-		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, Telemetry: telemetry.NewService(rec, db), Providers: checker, DB: db,
-		Tokens: auth.NewTokens(secret, cfg.JWTTTL),
-		Thresholds: pulse.HealthThresholds{
-			ErrorRateDegraded: cfg.ErrorRateDegraded, ErrorRateCritical: cfg.ErrorRateCritical,
-			P95DegradedMs: cfg.P95DegradedMs, P95CriticalMs: cfg.P95CriticalMs, MinRequests: cfg.HealthMinRequests,
-		},
-		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
+		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, Telemetry: telemetrySvc, Providers: checker, DB: db,
+		Incidents: db, Silences: db,
+		Tokens:     auth.NewTokens(secret, cfg.JWTTTL),
+		Thresholds: thresholds,
+		Logger:     log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
 		BodyReadTimeout: cfg.BodyReadTimeout, AllowedOrigins: origins,
@@ -141,6 +149,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	})
 	wg.Go(func() { checker.Run(bg) })
 	wg.Go(func() { pruner.Run(bg) })
+	wg.Go(func() { evaluator.Run(bg) })
 	wg.Go(func() { db.SamplePool(bg, 5*time.Second) })
 
 	serveErr := make(chan error, 1)

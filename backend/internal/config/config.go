@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"os"
 	"regexp"
@@ -114,6 +115,28 @@ type Config struct {
 	// post quality samples with it (CORS), e.g. https://call.example.edu.
 	QualityTokenTTL time.Duration `env:"PULSE_QUALITY_TOKEN_TTL" envDefault:"12h"`
 	QualityOrigins  []string      `env:"PULSE_QUALITY_ORIGINS" envSeparator:","`
+	// Alerts: the leader evaluates every rule each AlertEvalInterval; an
+	// incident opens after AlertFailureThreshold bad evaluations in a row and
+	// resolves after AlertSuccessThreshold good ones. Failed notifications are
+	// retried for AlertRetryFor; an open incident is reminded of every
+	// AlertReminderInterval (0: never). Resolved incidents are kept for
+	// IncidentRetention.
+	AlertEvalInterval     time.Duration `env:"PULSE_ALERT_EVAL_INTERVAL" envDefault:"30s"`
+	AlertFailureThreshold int           `env:"PULSE_ALERT_FAILURE_THRESHOLD" envDefault:"3"`
+	AlertSuccessThreshold int           `env:"PULSE_ALERT_SUCCESS_THRESHOLD" envDefault:"2"`
+	AlertReminderInterval time.Duration `env:"PULSE_ALERT_REMINDER_INTERVAL" envDefault:"1h"`
+	AlertRetryFor         time.Duration `env:"PULSE_ALERT_RETRY_FOR" envDefault:"10m"`
+	IncidentRetention     time.Duration `env:"PULSE_INCIDENT_RETENTION" envDefault:"2160h"`
+	// Channels: each is off while its setting is empty.
+	AlertWebhookURLs   []string `env:"PULSE_ALERT_WEBHOOK_URLS" envSeparator:","`
+	AlertWebhookSecret string   `env:"PULSE_ALERT_WEBHOOK_SECRET"`
+	AlertSlackURL      string   `env:"PULSE_ALERT_SLACK_URL"`
+	SMTPURL            string   `env:"PULSE_SMTP_URL"`
+	AlertEmailTo       []string `env:"PULSE_ALERT_EMAIL_TO" envSeparator:","`
+	AlertEmailFrom     string   `env:"PULSE_ALERT_EMAIL_FROM" envDefault:"pulse@localhost"`
+	// DashboardURL is the dashboard's public address, linked from every
+	// notification (e.g. https://pulse.example.org/admin/dashboard).
+	DashboardURL string `env:"PULSE_DASHBOARD_URL"`
 
 	LogLevel  string `env:"PULSE_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"PULSE_LOG_FORMAT" envDefault:"text"`
@@ -197,6 +220,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err.Error())
 	}
 	errs = append(errs, c.validateWebhooks()...)
+	errs = append(errs, c.validateAlerts()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
@@ -232,6 +256,44 @@ func (c Config) validateWebhooks() []string {
 	return errs
 }
 
+// validateAlerts checks the alert settings and channels.
+func (c Config) validateAlerts() []string {
+	var errs []string
+	if c.AlertEvalInterval <= 0 || c.AlertRetryFor <= 0 || c.AlertReminderInterval < 0 {
+		errs = append(errs, "PULSE_ALERT_EVAL_INTERVAL and PULSE_ALERT_RETRY_FOR must be positive, PULSE_ALERT_REMINDER_INTERVAL not negative")
+	}
+	if c.AlertFailureThreshold < 1 || c.AlertSuccessThreshold < 1 {
+		errs = append(errs, "PULSE_ALERT_FAILURE_THRESHOLD and PULSE_ALERT_SUCCESS_THRESHOLD must be at least 1")
+	}
+	if c.IncidentRetention < 24*time.Hour {
+		errs = append(errs, "PULSE_INCIDENT_RETENTION must be at least 24h")
+	}
+	for _, u := range c.AlertWebhookURLs {
+		if !httpURL(u) {
+			errs = append(errs, "PULSE_ALERT_WEBHOOK_URLS: every entry must be an http:// or https:// URL")
+			break
+		}
+	}
+	if c.AlertSlackURL != "" && !httpURL(c.AlertSlackURL) {
+		errs = append(errs, "PULSE_ALERT_SLACK_URL must be an http:// or https:// URL")
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		switch {
+		case err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "":
+			errs = append(errs, "PULSE_SMTP_URL must look like smtp://user:password@host:587 (or smtps:// for TLS from the start)")
+		case len(c.AlertEmailTo) == 0:
+			errs = append(errs, "PULSE_ALERT_EMAIL_TO is required with PULSE_SMTP_URL")
+		}
+		for _, a := range append([]string{c.AlertEmailFrom}, c.AlertEmailTo...) {
+			if _, err := mail.ParseAddress(strings.TrimSpace(a)); err != nil {
+				errs = append(errs, fmt.Sprintf("PULSE_ALERT_EMAIL_TO / PULSE_ALERT_EMAIL_FROM: %q is not an e-mail address", a))
+			}
+		}
+	}
+	return errs
+}
+
 // QualityOriginList is QualityOrigins trimmed, without a trailing slash, as
 // browsers send them in the Origin header.
 func (c Config) QualityOriginList() []string {
@@ -242,6 +304,11 @@ func (c Config) QualityOriginList() []string {
 		}
 	}
 	return out
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // TrustedProxyNets parses TrustedProxies.
@@ -310,6 +377,12 @@ func (c Config) Redacted() []any {
 		"daily_webhook_secret", mask(c.DailyWebhookSecret),
 		"quality_origins", strings.Join(c.QualityOriginList(), ","),
 		"check_interval", c.CheckInterval.String(),
+		"alert_eval_interval", c.AlertEvalInterval.String(),
+		"alert_webhooks", len(c.AlertWebhookURLs),
+		"alert_webhook_secret", mask(c.AlertWebhookSecret),
+		"alert_slack_url", mask(c.AlertSlackURL),
+		"smtp_url", RedactURL(c.SMTPURL),
+		"alert_email_to", strings.Join(c.AlertEmailTo, ","),
 	}
 }
 

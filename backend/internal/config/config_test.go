@@ -166,3 +166,50 @@ func TestQualityOriginList(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"https://call.example.edu", "http://localhost:5173"}, c.QualityOriginList())
 }
+
+func TestLoadRejectsAlerts(t *testing.T) {
+	clearEnv(t)
+	for name, env := range map[string][][2]string{
+		"ZeroEvalInterval":     {{"PULSE_ALERT_EVAL_INTERVAL", "0s"}},
+		"ZeroFailureThreshold": {{"PULSE_ALERT_FAILURE_THRESHOLD", "0"}},
+		"NegativeReminder":     {{"PULSE_ALERT_REMINDER_INTERVAL", "-1h"}},
+		"IncidentsUnderADay":   {{"PULSE_INCIDENT_RETENTION", "1h"}},
+		"WebhookNotHTTP":       {{"PULSE_ALERT_WEBHOOK_URLS", "https://ok.example.org/h,ftp://x"}},
+		"SlackNotAURL":         {{"PULSE_ALERT_SLACK_URL", "hooks.slack.com/services/x"}},
+		"SMTPNotSMTP":          {{"PULSE_SMTP_URL", "http://mail.example.org"}, {"PULSE_ALERT_EMAIL_TO", "a@example.org"}},
+		"SMTPWithoutTo":        {{"PULSE_SMTP_URL", "smtp://mail.example.org:587"}},
+		"BadRecipient":         {{"PULSE_SMTP_URL", "smtp://mail.example.org:587"}, {"PULSE_ALERT_EMAIL_TO", "not an address"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, kv := range env {
+				t.Setenv(kv[0], kv[1])
+			}
+			_, err := Load()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "PULSE_", "the error names the setting")
+		})
+	}
+	t.Run("EveryChannelAccepted", func(t *testing.T) {
+		t.Setenv("PULSE_ALERT_WEBHOOK_URLS", "https://a.example.org/hook, http://127.0.0.1:9000/hook")
+		t.Setenv("PULSE_ALERT_SLACK_URL", "https://hooks.slack.com/services/T/B/x")
+		t.Setenv("PULSE_SMTP_URL", "smtps://alerts:pw@mail.example.org")
+		t.Setenv("PULSE_ALERT_EMAIL_TO", "oncall@example.org,ops@example.org")
+		c, err := Load()
+		require.NoError(t, err)
+		assert.Len(t, c.AlertWebhookURLs, 2)
+	})
+}
+
+func TestRedactedHidesAlertSecrets(t *testing.T) {
+	c := Config{AlertWebhookSecret: "hook-secret", AlertSlackURL: "https://hooks.slack.com/services/T/B/slack-token",
+		SMTPURL: "smtp://alerts:smtp-pw@mail.example.org:587"}
+	var all []string
+	for _, v := range c.Redacted() {
+		s, _ := v.(string)
+		all = append(all, s)
+		assert.NotContains(t, s, "hook-secret")
+		assert.NotContains(t, s, "slack-token")
+		assert.NotContains(t, s, "smtp-pw")
+	}
+	assert.Contains(t, all, "smtp://alerts:***@mail.example.org:587")
+}

@@ -61,6 +61,7 @@ func newHarness(t testing.TB, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 	cfg := config.Defaults()
 	d := httpapi.Deps{
 		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, DB: db, Telemetry: h.telemetry, Providers: h.providers,
+		Incidents: db, Silences: db,
 		Tokens: h.tokens, Now: h.clock.Now,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
 		BodyLimit: cfg.BodyLimit, LoginRatePerMinute: cfg.LoginRatePerMinute,

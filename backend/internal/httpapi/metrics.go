@@ -119,52 +119,41 @@ func (s *Server) currentMetrics(c echo.Context) error {
 	defer cancel()
 	now := s.now()
 	out := CurrentMetrics{AvgConnectionQuality: string(pulse.QualityUnknown), GeneratedAt: now, HealthReasons: []string{}}
-	sig := pulse.HealthSignals{DatabaseUp: true}
 
 	// A figure that cannot be read is left null rather than shown as zero;
-	// the verdict below names the database as the reason. The two reads are
-	// themselves the database check: no extra ping on this hot path.
-	if st, err := s.sessions.SessionStats(ctx, now); err == nil {
+	// the verdict below names the database as the reason. The alert
+	// evaluator reads the same figures through the same function.
+	live, err := pulse.ReadLive(ctx, now, s.liveSources(), func(err error) {
+		s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)
+	})
+	if err != nil {
+		return err
+	}
+	if st := live.Sessions; st != nil {
 		out.ActiveSessionsCount, out.AbandonedSessionsLast24h = &st.ActiveSessions, &st.AbandonedLast24h
 		if st.AvgQuality != "" {
 			out.AvgConnectionQuality = string(st.AvgQuality)
 			score := round(st.AvgScore, 2)
 			out.AvgConnectionScore = &score
 		}
-	} else if !s.unavailable(ctx, err, &sig) {
-		return err
 	}
-	if rs, err := s.telemetry.LastHour(ctx, now); err == nil {
+	if rs := live.Requests; rs != nil {
 		rate, p95 := round(rs.ErrorRate(), 4), round(rs.P95Ms, 1)
 		out.ErrorRateLastHour, out.APIResponseTimeP95, out.RequestsLastHour = &rate, &p95, &rs.Requests
-		sig.Requests = rs
-	} else if !s.unavailable(ctx, err, &sig) {
-		return err
 	}
-
-	pool := s.db.PoolStats()
+	pool := live.Pool
 	out.DBPoolActive, out.DBPoolIdle, out.DBPoolSize = pool.InUse, pool.Idle, pool.MaxOpen
 	out.DBPoolWaitCount, out.DBPoolWaitDurationMs, out.DBPoolWaitsLastMin = pool.WaitCount, round(pool.WaitDurationMs, 1), pool.WaitsLastMinute
-	sig.PoolInUse, sig.PoolMaxOpen, sig.PoolWaitsLastMinute = pool.InUse, pool.MaxOpen, pool.WaitsLastMinute
 
-	if svcs, err := s.providers.Providers(ctx); err == nil {
-		sig.Providers = svcs
-	}
-	health, reasons := pulse.EvaluateHealth(sig, s.thresholds)
+	health, reasons := pulse.EvaluateHealth(live.HealthSignals(), s.thresholds)
 	out.SystemHealth, out.HealthReasons = string(health), reasons
 	return c.JSON(http.StatusOK, out)
 }
 
-// unavailable notes a database outage (or a read past the dashboard's
-// deadline) in the signals; it reports false for any other error, which the
-// caller returns.
-func (s *Server) unavailable(ctx context.Context, err error, sig *pulse.HealthSignals) bool {
-	if pulse.ErrorCode(timedOut(ctx, err)) != pulse.EUNAVAILABLE {
-		return false
-	}
-	s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)
-	sig.DatabaseUp = false
-	return true
+// liveSources are where /current (and the alert evaluator) read the live
+// figures from.
+func (s *Server) liveSources() pulse.LiveSources {
+	return pulse.LiveSources{Sessions: s.sessions, Telemetry: s.telemetry, Pool: s.db, Providers: s.providers}
 }
 
 // dashboardContext bounds a metrics route's database reads by

@@ -54,4 +54,11 @@ func (s *Server) routes() {
 	e.GET("/api/admin/metrics/sessions", s.sessionMetrics, viewMetrics)
 	e.GET("/api/admin/metrics/errors", s.errorTrend, viewMetrics)
 	e.GET("/api/admin/metrics/external-services", s.externalServices, viewMetrics)
+
+	// Alerts: incidents for SYSTEM_MONITOR and SUPER_ADMIN; silences for SUPER_ADMIN only.
+	e.GET("/api/admin/incidents", s.listIncidents, viewMetrics)
+	manageSilences := s.requireRole(pulse.Role.CanManageSilences)
+	e.GET("/api/admin/silences", s.listSilences, manageSilences)
+	e.POST("/api/admin/silences", s.createSilence, manageSilences)
+	e.DELETE("/api/admin/silences/:id", s.deleteSilence, manageSilences)
 }

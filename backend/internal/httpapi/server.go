@@ -43,6 +43,10 @@ type Deps struct {
 	// RevokedTokens records sign-outs: logout revokes the token itself.
 	RevokedTokens pulse.RevokedTokenStore
 
+	// Incidents and Silences serve the alert routes.
+	Incidents pulse.IncidentStore
+	Silences  pulse.SilenceStore
+
 	// RequestTimeout bounds each request's work: a database that hangs
 	// instead of refusing gives a 503 in time, not a request that never ends.
 	RequestTimeout time.Duration
@@ -109,6 +113,8 @@ type Server struct {
 	db         Database
 	tokens     *auth.Tokens
 	thresholds pulse.HealthThresholds
+	incidents  pulse.IncidentStore
+	silences   pulse.SilenceStore
 	log        *slog.Logger
 	clock      func() time.Time
 
@@ -145,6 +151,7 @@ func New(d Deps) *Server {
 		Echo:     echo.New(),
 		sessions: d.Sessions, admins: d.Admins, telemetry: d.Telemetry, providers: d.Providers,
 		db: d.DB, tokens: d.Tokens, thresholds: d.Thresholds, log: d.Logger, clock: d.Now,
+		incidents: d.Incidents, silences: d.Silences,
 		requestTimeout: d.RequestTimeout, dashboardDBTimeout: d.DashboardDBTimeout, bodyReadTimeout: d.BodyReadTimeout,
 		cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
 		accounts: newAccountThrottle(d.LoginFreeFailures, d.LoginBackoffMax), crossOrigin: http.NewCrossOriginProtection(),

@@ -29,6 +29,9 @@ type Store interface {
 	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
 	PruneRollups(ctx context.Context, before time.Time) (int64, error)
 	PruneProcessedEvents(ctx context.Context, before time.Time) (int64, error)
+	// PruneIncidents deletes incidents resolved before `before` (with their
+	// timeline and notifications) and silences that ended before it.
+	PruneIncidents(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Config is every rule; all durations must be positive.
@@ -40,19 +43,21 @@ type Config struct {
 	// WebhookEventRetention keeps applied webhook event ids: a redelivery
 	// within it has no second effect.
 	WebhookEventRetention time.Duration
+	IncidentRetention     time.Duration
 }
 
 // Report is what one pass removed or ended.
 type Report struct {
 	Sessions, ProviderChecks, Rollups int64 // rows deleted
 	ProcessedEvents                   int64 // webhook event ids forgotten
+	Incidents                         int64 // resolved incidents deleted
 	Abandoned                         int64 // open sessions ended as abandoned
 }
 
 // WriteTo prints the report one table a line, as `pulse prune` shows it.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
-	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nabandoned sessions ended: %d\n",
-		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Abandoned)
+	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nincidents: %d deleted\nabandoned sessions ended: %d\n",
+		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Incidents, r.Abandoned)
 	return int64(n), err
 }
 
@@ -68,7 +73,7 @@ type Pruner struct {
 // New returns a pruner. leader nil means this instance always prunes; now nil
 // means time.Now; log nil means slog.Default().
 func New(cfg Config, store Store, leader pulse.Leader, now func() time.Time, log *slog.Logger) (*Pruner, error) {
-	if cfg.SessionRetention <= 0 || cfg.SessionStaleAfter <= 0 || cfg.ProviderCheckRetention <= 0 || cfg.RollupRetention <= 0 || cfg.WebhookEventRetention <= 0 {
+	if cfg.SessionRetention <= 0 || cfg.SessionStaleAfter <= 0 || cfg.ProviderCheckRetention <= 0 || cfg.RollupRetention <= 0 || cfg.WebhookEventRetention <= 0 || cfg.IncidentRetention <= 0 {
 		return nil, errors.New("lifecycle: every retention and the stale limit must be positive")
 	}
 	if store == nil {
@@ -100,6 +105,7 @@ func (p *Pruner) Prune(ctx context.Context) (Report, error) {
 		{"prune provider checks", &r.ProviderChecks, p.store.PruneProviderChecks, p.cfg.ProviderCheckRetention},
 		{"prune request rollups", &r.Rollups, p.store.PruneRollups, p.cfg.RollupRetention},
 		{"prune processed webhook events", &r.ProcessedEvents, p.store.PruneProcessedEvents, p.cfg.WebhookEventRetention},
+		{"prune incidents", &r.Incidents, p.store.PruneIncidents, p.cfg.IncidentRetention},
 	}
 	for _, s := range steps {
 		n, err := s.run(ctx, now.Add(-s.age))
@@ -152,7 +158,7 @@ func (p *Pruner) RunOnce(ctx context.Context) (r Report, led bool, err error) {
 	}
 	if r != (Report{}) {
 		p.log.Info("lifecycle: pruned", "sessions", r.Sessions, "provider_checks", r.ProviderChecks,
-			"request_rollups", r.Rollups, "abandoned_sessions_ended", r.Abandoned)
+			"request_rollups", r.Rollups, "incidents", r.Incidents, "abandoned_sessions_ended", r.Abandoned)
 	}
 	return r, true, err
 }

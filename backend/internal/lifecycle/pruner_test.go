@@ -55,6 +55,9 @@ func (s *fakeStore) PruneRollups(_ context.Context, t time.Time) (int64, error) 
 func (s *fakeStore) PruneProcessedEvents(_ context.Context, t time.Time) (int64, error) {
 	return s.call("events", t, 7)
 }
+func (s *fakeStore) PruneIncidents(_ context.Context, t time.Time) (int64, error) {
+	return s.call("incidents", t, 2)
+}
 
 type fakeLeader struct {
 	ok       bool
@@ -76,6 +79,7 @@ func defaults() lifecycle.Config {
 		SessionRetention: d.SessionRetention, SessionStaleAfter: d.SessionStaleAfter,
 		ProviderCheckRetention: d.ProviderCheckRetention, RollupRetention: d.TelemetryRetention,
 		WebhookEventRetention: d.WebhookEventRetention,
+		IncidentRetention:     d.IncidentRetention,
 	}
 }
 
@@ -86,15 +90,16 @@ func TestPrune(t *testing.T) {
 		require.NoError(t, err)
 		r, err := p.Prune(context.Background())
 		require.NoError(t, err)
-		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Abandoned: 3}, r)
-		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events"}, st.calls, "the sweep counts a session before it can be deleted")
+		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3}, r)
+		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents"}, st.calls, "the sweep counts a session before it can be deleted")
 		d := defaults()
 		assert.Equal(t, map[string]time.Time{
-			"stale":    t0.Add(-d.SessionStaleAfter),
-			"sessions": t0.Add(-d.SessionRetention),
-			"checks":   t0.Add(-d.ProviderCheckRetention),
-			"rollups":  t0.Add(-d.RollupRetention),
-			"events":   t0.Add(-d.WebhookEventRetention),
+			"stale":     t0.Add(-d.SessionStaleAfter),
+			"sessions":  t0.Add(-d.SessionRetention),
+			"checks":    t0.Add(-d.ProviderCheckRetention),
+			"rollups":   t0.Add(-d.RollupRetention),
+			"events":    t0.Add(-d.WebhookEventRetention),
+			"incidents": t0.Add(-d.IncidentRetention),
 		}, st.cuts)
 	})
 	t.Run("StopsAtTheFirstError", func(t *testing.T) {
@@ -110,7 +115,7 @@ func TestPrune(t *testing.T) {
 		var b bytes.Buffer
 		_, err := lifecycle.Report{Sessions: 12, Abandoned: 3}.WriteTo(&b)
 		require.NoError(t, err)
-		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nabandoned sessions ended: 3\n", b.String())
+		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\n", b.String())
 	})
 	t.Run("ZeroRetentionRefused", func(t *testing.T) {
 		c := defaults()
@@ -126,7 +131,7 @@ func TestRunOnce(t *testing.T) {
 		leads bool
 		calls []string
 	}{
-		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events"}},
+		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents"}},
 		{"FollowerLeavesItToTheLeader", false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

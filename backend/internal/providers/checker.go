@@ -136,6 +136,10 @@ func (c *Checker) Run(ctx context.Context) {
 	}
 }
 
+// Round runs one tick of Run now, for callers that step the checker
+// themselves (the alert evaluator's tests); never call it while Run runs.
+func (c *Checker) Round(ctx context.Context) { c.round(ctx) }
+
 // round is one tick of Run.
 func (c *Checker) round(ctx context.Context) {
 	if ctx.Err() != nil {

@@ -87,30 +87,63 @@ func EvaluateHealth(s HealthSignals, t HealthThresholds) (HealthStatus, []string
 		raise(HealthCritical, "database unreachable")
 	}
 
-	if l := t.ErrorLevel(s.Requests); l != "" {
-		raise(l, fmt.Sprintf("error rate %s > %s", pct(s.Requests.ErrorRate()), pct(t.threshold(l, t.ErrorRateDegraded, t.ErrorRateCritical))))
+	if l, reason := t.errorRateVerdict(s.Requests); l != "" {
+		raise(l, reason)
 	}
-	if l := t.P95Level(s.Requests); l != "" {
-		raise(l, fmt.Sprintf("p95 %.0f ms > %.0f ms", s.Requests.P95Ms, t.threshold(l, t.P95DegradedMs, t.P95CriticalMs)))
+	if l, reason := t.p95Verdict(s.Requests); l != "" {
+		raise(l, reason)
 	}
-
-	if s.PoolMaxOpen > 0 && s.PoolInUse >= s.PoolMaxOpen {
-		raise(HealthDegraded, fmt.Sprintf("database pool saturated: %d of %d connections in use", s.PoolInUse, s.PoolMaxOpen))
-	} else if s.PoolWaitsLastMinute > 0 {
-		raise(HealthDegraded, fmt.Sprintf("database pool: %d waits for a connection in the last minute", s.PoolWaitsLastMinute))
+	if reason := poolReason(s); reason != "" {
+		raise(HealthDegraded, reason)
 	}
-
 	for _, svc := range s.Providers {
-		switch svc.Status {
-		case StatusDown, StatusDegraded:
-			reason := fmt.Sprintf("%s %s", svc.Provider.Name(), svc.Status)
-			if svc.Detail != "" {
-				reason += ": " + svc.Detail
-			}
+		if reason := providerReason(svc); reason != "" {
 			raise(HealthDegraded, reason)
 		}
 	}
 	return status, reasons
+}
+
+// The verdicts below are shared by EvaluateHealth and the alert rules, so
+// that an incident names its trouble in the dashboard's words.
+
+func (t HealthThresholds) errorRateVerdict(r RequestStats) (HealthStatus, string) {
+	l := t.ErrorLevel(r)
+	if l == "" {
+		return "", ""
+	}
+	return l, fmt.Sprintf("error rate %s > %s", pct(r.ErrorRate()), pct(t.threshold(l, t.ErrorRateDegraded, t.ErrorRateCritical)))
+}
+
+func (t HealthThresholds) p95Verdict(r RequestStats) (HealthStatus, string) {
+	l := t.P95Level(r)
+	if l == "" {
+		return "", ""
+	}
+	return l, fmt.Sprintf("p95 %.0f ms > %.0f ms", r.P95Ms, t.threshold(l, t.P95DegradedMs, t.P95CriticalMs))
+}
+
+// poolReason is "" unless the pool is saturated or made callers wait.
+func poolReason(s HealthSignals) string {
+	if s.PoolMaxOpen > 0 && s.PoolInUse >= s.PoolMaxOpen {
+		return fmt.Sprintf("database pool saturated: %d of %d connections in use", s.PoolInUse, s.PoolMaxOpen)
+	} else if s.PoolWaitsLastMinute > 0 {
+		return fmt.Sprintf("database pool: %d waits for a connection in the last minute", s.PoolWaitsLastMinute)
+	}
+	return ""
+}
+
+// providerReason is "" unless the provider is down or degraded.
+func providerReason(svc ProviderHealth) string {
+	switch svc.Status {
+	case StatusDown, StatusDegraded:
+		reason := fmt.Sprintf("%s %s", svc.Provider.Name(), svc.Status)
+		if svc.Detail != "" {
+			reason += ": " + svc.Detail
+		}
+		return reason
+	}
+	return ""
 }
 
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
