@@ -4,7 +4,7 @@
 //
 //	@title						Pulse API
 //	@version					1.0
-//	@description				Monitoring for a live video counseling platform: session ingestion for the platform's services, and role-guarded metrics for the admin dashboard. Errors are always {"error":{"code","message"}}.
+//	@description				Monitoring for a live video counseling platform: session ingestion for the platform's services and the video providers' webhooks, and role-guarded metrics and alerts for the admin dashboard. Errors are always {"error":{"code","message"}}.
 //	@BasePath					/
 //	@tag.name					ingestion
 //	@tag.description			Sessions reported by the platform's services, with an API key (X-API-Key).
@@ -14,6 +14,10 @@
 //	@tag.description			What the dashboard shows, for the roles SYSTEM_MONITOR and SUPER_ADMIN.
 //	@tag.name					probes
 //	@tag.description			Liveness and readiness for an orchestrator: open, no credentials.
+//	@tag.name					webhooks
+//	@tag.description			Room events from the video providers (LiveKit, Daily), each verified by the provider's own signature.
+//	@tag.name					alerts
+//	@tag.description			Alert incidents (SYSTEM_MONITOR, SUPER_ADMIN) and the silences that keep rules from notifying (SUPER_ADMIN).
 //	@securityDefinitions.apikey	APIKey
 //	@in							header
 //	@name						X-API-Key
@@ -26,6 +30,10 @@
 //	@in							header
 //	@name						Authorization
 //	@description				"Bearer " followed by a session's quality_token: POST /api/sessions/{id}/quality of that session only.
+//	@securityDefinitions.apikey	LiveKitWebhook
+//	@in							header
+//	@name						Authorization
+//	@description				Set by LiveKit: a JWT signed with the API secret of PULSE_LIVEKIT_API_KEY, carrying the SHA-256 of the body.
 //
 // Swagger 2.0 has no cookie security scheme: tools/openapi3 adds CookieAuth
 // (the admin_token cookie) to the OpenAPI 3 document, beside every BearerAuth,

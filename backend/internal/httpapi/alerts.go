@@ -68,6 +68,7 @@ type IncidentEvent struct {
 //
 //	@Summary		Alert incidents of the last 7 days (or since a time)
 //	@Description	Every incident active at any time since `since` (opened, resolved, or still open since then), newest first, at most 1000, with its timeline (events) and the outcome of each notification per channel. Rules: health, provider:daily_co, provider:livekit, provider:beyond_presence, error_rate, p95, database, pool. An incident opens after PULSE_ALERT_FAILURE_THRESHOLD bad evaluations in a row and resolves after PULSE_ALERT_SUCCESS_THRESHOLD good ones.
+//	@ID				listIncidents
 //	@Tags			alerts
 //	@Produce		json
 //	@Param			status	query		string	false	"only open or only resolved incidents"	Enums(open, resolved)
@@ -75,7 +76,9 @@ type IncidentEvent struct {
 //	@Success		200		{object}	IncidentList
 //	@Failure		401		{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403		{object}	ErrorResponse	"the admin's current role may not view metrics"
+//	@Failure		413		{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
 //	@Failure		422		{object}	ErrorResponse	"status is not open or resolved, or since is not an RFC 3339 time"
+//	@Failure		500		{object}	ErrorResponse	"internal error"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
@@ -186,11 +189,14 @@ func silenceOf(s pulse.Silence) Silence {
 //
 //	@Summary		Silences that have not ended
 //	@Description	Soonest end first. Ended silences are not listed (they are kept until incident retention removes them).
+//	@ID				listSilences
 //	@Tags			alerts
 //	@Produce		json
 //	@Success		200	{object}	SilenceList
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403	{object}	ErrorResponse	"only SUPER_ADMIN manages silences"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
@@ -213,6 +219,7 @@ func (s *Server) listSilences(c echo.Context) error {
 //
 //	@Summary		Silence a rule, or every rule, for planned maintenance
 //	@Description	From now until now + duration (a Go duration such as "2h") or until ends_at, at most 30 days. A silenced rule still records its incidents (marked silenced) but sends no notification; the silence takes effect at the next evaluation. The silence is recorded as created by the signed-in admin.
+//	@ID				createSilence
 //	@Tags			alerts
 //	@Accept			json
 //	@Produce		json
@@ -221,7 +228,9 @@ func (s *Server) listSilences(c echo.Context) error {
 //	@Failure		400		{object}	ErrorResponse	"the body is not a JSON object"
 //	@Failure		401		{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403		{object}	ErrorResponse	"only SUPER_ADMIN manages silences"
+//	@Failure		413		{object}	ErrorResponse	"request body over the limit"
 //	@Failure		422		{object}	ErrorResponse	"unknown rule, no reason, bad or missing duration/ends_at, over 30 days"
+//	@Failure		500		{object}	ErrorResponse	"internal error"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
 //	@Security		CookieAuth
 //	@Security		BearerAuth
@@ -260,6 +269,7 @@ func (s *Server) createSilence(c echo.Context) error {
 //
 //	@Summary		End a silence now
 //	@Description	Removes the silence; the rule notifies again from the next evaluation.
+//	@ID				deleteSilence
 //	@Tags			alerts
 //	@Produce		json
 //	@Param			id	path	int	true	"silence id"
@@ -267,7 +277,9 @@ func (s *Server) createSilence(c echo.Context) error {
 //	@Failure		401	{object}	ErrorResponse	"not signed in, signed out, deleted or disabled"
 //	@Failure		403	{object}	ErrorResponse	"only SUPER_ADMIN manages silences"
 //	@Failure		404	{object}	ErrorResponse	"no such silence"
+//	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
 //	@Failure		422	{object}	ErrorResponse	"the id is not a number"
+//	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
 //	@Security		CookieAuth
 //	@Security		BearerAuth

@@ -161,6 +161,18 @@ func (s *Server) qualityCORS() echo.MiddlewareFunc {
 
 func noContent(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
 
+// allowMethods hands the CORS middleware the path's methods, which it sends
+// as Allow, as Echo's router does for every path without an OPTIONS route of
+// its own: a preflight route would otherwise answer without Allow.
+func allowMethods(methods string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(echo.ContextKeyHeaderAllow, methods)
+			return next(c)
+		}
+	}
+}
+
 // loginLimiter bounds login attempts per client address (addressBucket).
 func (s *Server) loginLimiter() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{

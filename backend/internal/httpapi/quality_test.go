@@ -126,10 +126,13 @@ func TestQualityCORS(t *testing.T) {
 			assert.Contains(t, r.Header().Get("Access-Control-Allow-Methods"), "POST")
 			assert.Contains(t, strings.ToLower(r.Header().Get("Access-Control-Allow-Headers")), "authorization")
 			assert.Empty(t, r.Header().Get("Access-Control-Allow-Credentials"), "no cookies")
+			assert.Equal(t, "OPTIONS, POST", r.Header().Get("Allow"), "like every other path's OPTIONS")
 		})
 		t.Run("PreflightOtherOrigin", func(t *testing.T) {
 			r := preflight("https://evil.example.com")
+			assert.Equal(t, http.StatusNoContent, r.Code)
 			assert.Empty(t, r.Header().Get("Access-Control-Allow-Origin"))
+			assert.Equal(t, "OPTIONS, POST", r.Header().Get("Allow"))
 		})
 		t.Run("PostCarriesTheHeaderEvenOnErrors", func(t *testing.T) {
 			r := h.do(http.MethodPost, "/api/sessions/"+id+"/quality", `{"quality":"good"}`, "Origin", allowed, "Authorization", "Bearer "+tok)
@@ -149,6 +152,7 @@ func TestQualityCORS(t *testing.T) {
 		t.Run("NoOriginsConfiguredAllowsNone", func(t *testing.T) {
 			plain := newHarness(t, db)
 			r := plain.do(http.MethodOptions, "/api/sessions/"+id+"/quality", "", "Origin", allowed, "Access-Control-Request-Method", "POST")
+			assert.Equal(t, http.StatusNoContent, r.Code)
 			assert.Empty(t, r.Header().Get("Access-Control-Allow-Origin"))
 		})
 	})

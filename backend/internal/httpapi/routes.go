@@ -37,7 +37,7 @@ func (s *Server) routes() {
 	cors := s.qualityCORS()
 	e.POST("/api/sessions/:id/quality", s.recordQuality,
 		append([]echo.MiddlewareFunc{cors, s.requireAPIKeyOrQualityToken}, s.ingestMiddleware...)...)
-	e.OPTIONS("/api/sessions/:id/quality", noContent, cors) // the preflight, answered by cors itself
+	e.OPTIONS("/api/sessions/:id/quality", noContent, allowMethods("OPTIONS, POST"), cors) // the preflight, answered by cors itself
 
 	// Provider webhooks: the provider's own signature (401, counted, when missing or wrong).
 	e.POST("/api/webhooks/livekit", s.livekitWebhook)

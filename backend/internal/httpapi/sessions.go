@@ -111,6 +111,7 @@ func (s *Server) createSession(c echo.Context) error {
 //
 //	@Summary		Find a session by its provider's room id
 //	@Description	For sessions started by a provider's webhook: the platform finds the session of its room (LiveKit room sid, Daily meeting id) and hands its quality token to the participant's browser. A LiveKit room sid also finds the beyond_presence session the room became when the avatar joined. The token is issued while the session is open.
+//	@ID				getSessionByExternalID
 //	@Tags			ingestion
 //	@Produce		json
 //	@Param			provider	path		string	true	"Provider"	Enums(daily, livekit, beyond_presence)
@@ -118,7 +119,9 @@ func (s *Server) createSession(c echo.Context) error {
 //	@Success		200			{object}	SessionResponse
 //	@Failure		401			{object}	ErrorResponse	"missing, unknown or revoked API key"
 //	@Failure		404			{object}	ErrorResponse	"no such session"
+//	@Failure		413			{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
 //	@Failure		422			{object}	ErrorResponse	"unknown provider"
+//	@Failure		500			{object}	ErrorResponse	"internal error"
 //	@Failure		503			{object}	ErrorResponse	"database unreachable"
 //	@Security		APIKey
 //	@Router			/api/sessions/by-external/{provider}/{external_id} [get]

@@ -27,17 +27,19 @@ type WebhookResponse struct {
 //
 //	@Summary		Receive a LiveKit webhook
 //	@Description	LiveKit's own signature: the Authorization JWT, signed with PULSE_LIVEKIT_API_SECRET, carries the body's SHA-256. room_started starts the room's session (external id: the room sid), room_finished ends it, participant_joined/left mark it seen; a room the Beyond Presence avatar agent joins is a beyond_presence session. The category is the room metadata's "category", else the longest room-name prefix rule, else PULSE_WEBHOOK_DEFAULT_CATEGORY. A redelivered event id changes nothing; other events are acknowledged and ignored.
+//	@ID				receiveLiveKitWebhook
 //	@Tags			webhooks
 //	@Accept			application/webhook+json
 //	@Produce		json
-//	@Param			Authorization	header		string			true	"LiveKit's signed JWT"
-//	@Param			body			body		object			true	"A LiveKit WebhookEvent"
-//	@Success		200				{object}	WebhookResponse	"applied, duplicate or ignored"
-//	@Failure		400				{object}	ErrorResponse	"signed, but not a webhook event"
-//	@Failure		401				{object}	ErrorResponse	"signature missing or invalid (counted in pulse_webhook_rejected_total)"
-//	@Failure		404				{object}	ErrorResponse	"LiveKit webhooks are not configured"
-//	@Failure		413				{object}	ErrorResponse	"body over the limit"
-//	@Failure		503				{object}	ErrorResponse	"database unreachable (LiveKit retries)"
+//	@Param			body	body		object			true	"A LiveKit WebhookEvent"
+//	@Success		200		{object}	WebhookResponse	"applied, duplicate or ignored"
+//	@Failure		400		{object}	ErrorResponse	"signed, but not a webhook event"
+//	@Failure		401		{object}	ErrorResponse	"signature missing or invalid (counted in pulse_webhook_rejected_total)"
+//	@Failure		404		{object}	ErrorResponse	"LiveKit webhooks are not configured"
+//	@Failure		413		{object}	ErrorResponse	"body over the limit"
+//	@Failure		500		{object}	ErrorResponse	"internal error (LiveKit retries)"
+//	@Failure		503		{object}	ErrorResponse	"database unreachable (LiveKit retries)"
+//	@Security		LiveKitWebhook
 //	@Router			/api/webhooks/livekit [post]
 func (s *Server) livekitWebhook(c echo.Context) error {
 	return s.receiveWebhook(c, pulse.ProviderLiveKit, s.livekitHook, "PULSE_LIVEKIT_API_KEY and PULSE_LIVEKIT_API_SECRET")
@@ -47,16 +49,18 @@ func (s *Server) livekitWebhook(c echo.Context) error {
 //
 //	@Summary		Receive a Daily webhook
 //	@Description	Daily's signature: X-Webhook-Signature is the base64 HMAC-SHA256, keyed with the base64-decoded PULSE_DAILY_WEBHOOK_SECRET, of X-Webhook-Timestamp + "." + the body; a timestamp more than 5 minutes away is refused. meeting.started starts the meeting's session (external id: meeting_id), meeting.ended ends it, participant.joined/left mark the room's open session seen. The category is the longest room-name prefix rule, else PULSE_WEBHOOK_DEFAULT_CATEGORY. A body that is not one of these events (Daily's set-up test request included) is acknowledged at once, unverified, and has no effect; a redelivered event id changes nothing.
+//	@ID				receiveDailyWebhook
 //	@Tags			webhooks
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-Webhook-Signature	header		string			true	"base64 HMAC-SHA256"
-//	@Param			X-Webhook-Timestamp	header		string			true	"Unix seconds (or milliseconds)"
+//	@Param			X-Webhook-Signature	header		string			false	"base64 HMAC-SHA256; required on the events Pulse applies"
+//	@Param			X-Webhook-Timestamp	header		string			false	"Unix seconds (or milliseconds); required with the signature"
 //	@Param			body				body		object			true	"A Daily webhook event"
 //	@Success		200					{object}	WebhookResponse	"applied, duplicate, no_session or ignored"
 //	@Failure		401					{object}	ErrorResponse	"signature missing, invalid or stale (counted in pulse_webhook_rejected_total)"
 //	@Failure		404					{object}	ErrorResponse	"Daily webhooks are not configured"
 //	@Failure		413					{object}	ErrorResponse	"body over the limit"
+//	@Failure		500					{object}	ErrorResponse	"internal error (Daily retries)"
 //	@Failure		503					{object}	ErrorResponse	"database unreachable (Daily retries)"
 //	@Router			/api/webhooks/daily [post]
 func (s *Server) dailyWebhook(c echo.Context) error {

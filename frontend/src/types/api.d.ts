@@ -66,6 +66,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert incidents of the last 7 days (or since a time)
+         * @description Every incident active at any time since `since` (opened, resolved, or still open since then), newest first, at most 1000, with its timeline (events) and the outcome of each notification per channel. Rules: health, provider:daily_co, provider:livekit, provider:beyond_presence, error_rate, p95, database, pool. An incident opens after PULSE_ALERT_FAILURE_THRESHOLD bad evaluations in a row and resolves after PULSE_ALERT_SUCCESS_THRESHOLD good ones.
+         */
+        get: operations["listIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/metrics/current": {
         parameters: {
             query?: never;
@@ -146,6 +166,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Silences that have not ended
+         * @description Soonest end first. Ended silences are not listed (they are kept until incident retention removes them).
+         */
+        get: operations["listSilences"];
+        put?: never;
+        /**
+         * Silence a rule, or every rule, for planned maintenance
+         * @description From now until now + duration (a Go duration such as "2h") or until ends_at, at most 30 days. A silenced rule still records its incidents (marked silenced) but sends no notification; the silence takes effect at the next evaluation. The silence is recorded as created by the signed-in admin.
+         */
+        post: operations["createSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a silence now
+         * @description Removes the silence; the rule notifies again from the next evaluation.
+         */
+        delete: operations["deleteSilence"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions": {
         parameters: {
             query?: never;
@@ -177,67 +241,7 @@ export interface paths {
          * Find a session by its provider's room id
          * @description For sessions started by a provider's webhook: the platform finds the session of its room (LiveKit room sid, Daily meeting id) and hands its quality token to the participant's browser. A LiveKit room sid also finds the beyond_presence session the room became when the avatar joined. The token is issued while the session is open.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Provider */
-                    provider: "daily" | "livekit" | "beyond_presence";
-                    /** @description The provider's room id */
-                    external_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SessionResponse"];
-                    };
-                };
-                /** @description missing, unknown or revoked API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description no such session */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description unknown provider */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSessionByExternalID"];
         put?: never;
         post?: never;
         delete?: never;
@@ -299,72 +303,7 @@ export interface paths {
          * Receive a Daily webhook
          * @description Daily's signature: X-Webhook-Signature is the base64 HMAC-SHA256, keyed with the base64-decoded PULSE_DAILY_WEBHOOK_SECRET, of X-Webhook-Timestamp + "." + the body; a timestamp more than 5 minutes away is refused. meeting.started starts the meeting's session (external id: meeting_id), meeting.ended ends it, participant.joined/left mark the room's open session seen. The category is the longest room-name prefix rule, else PULSE_WEBHOOK_DEFAULT_CATEGORY. A body that is not one of these events (Daily's set-up test request included) is acknowledged at once, unverified, and has no effect; a redelivered event id changes nothing.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description base64 HMAC-SHA256 */
-                    "X-Webhook-Signature": string;
-                    /** @description Unix seconds (or milliseconds) */
-                    "X-Webhook-Timestamp": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            /** @description A Daily webhook event */
-            requestBody: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description applied, duplicate, no_session or ignored */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookResponse"];
-                    };
-                };
-                /** @description signature missing, invalid or stale (counted in pulse_webhook_rejected_total) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Daily webhooks are not configured */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description body over the limit */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable (Daily retries) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["receiveDailyWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -384,79 +323,7 @@ export interface paths {
          * Receive a LiveKit webhook
          * @description LiveKit's own signature: the Authorization JWT, signed with PULSE_LIVEKIT_API_SECRET, carries the body's SHA-256. room_started starts the room's session (external id: the room sid), room_finished ends it, participant_joined/left mark it seen; a room the Beyond Presence avatar agent joins is a beyond_presence session. The category is the room metadata's "category", else the longest room-name prefix rule, else PULSE_WEBHOOK_DEFAULT_CATEGORY. A redelivered event id changes nothing; other events are acknowledged and ignored.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description LiveKit's signed JWT */
-                    Authorization: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            /** @description A LiveKit WebhookEvent */
-            requestBody: {
-                content: {
-                    "application/webhook+json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description applied, duplicate or ignored */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookResponse"];
-                    };
-                };
-                /** @description signed, but not a webhook event */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description signature missing or invalid (counted in pulse_webhook_rejected_total) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description LiveKit webhooks are not configured */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description body over the limit */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description database unreachable (LiveKit retries) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["receiveLiveKitWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -656,6 +523,95 @@ export interface components {
         ExternalServices: {
             services: components["schemas"]["ExternalService"][];
         };
+        Incident: {
+            /**
+             * @description From open to resolve; null while open (the client counts from opened_at).
+             * @example 540
+             */
+            duration_seconds: number | null;
+            events: components["schemas"]["IncidentEvent"][];
+            /** @example 42 */
+            id: number;
+            notifications: components["schemas"]["IncidentNotification"][];
+            /** Format: date-time */
+            opened_at: string;
+            reasons: string[];
+            /**
+             * Format: date-time
+             * @description Null while open.
+             */
+            resolved_at: string | null;
+            /**
+             * @example provider:livekit
+             * @enum {string}
+             */
+            rule: "health" | "provider:daily_co" | "provider:livekit" | "provider:beyond_presence" | "error_rate" | "p95" | "database" | "pool";
+            /** @example LiveKit API */
+            rule_name: string;
+            /**
+             * @description The current severity while open; the last one once resolved.
+             * @example critical
+             * @enum {string}
+             */
+            severity: "degraded" | "critical";
+            /**
+             * @description True when a silence covers the rule now (open incidents) or kept any of
+             *     the incident's notifications from being sent.
+             * @example false
+             */
+            silenced: boolean;
+            /**
+             * @example open
+             * @enum {string}
+             */
+            status: "open" | "resolved";
+            /** @example LiveKit API: LiveKit down: HTTP 503 */
+            summary: string;
+        };
+        IncidentEvent: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @example opened
+             * @enum {string}
+             */
+            kind: "opened" | "escalated" | "deescalated" | "resolved" | "reminder";
+            reasons: string[];
+            /**
+             * @example critical
+             * @enum {string}
+             */
+            severity: "degraded" | "critical";
+        };
+        IncidentList: {
+            incidents: components["schemas"]["Incident"][];
+        };
+        IncidentNotification: {
+            /** @example 1 */
+            attempts: number;
+            /** @example slack */
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /**
+             * @description The event notified.
+             * @example opened
+             * @enum {string}
+             */
+            event: "opened" | "escalated" | "resolved" | "reminder";
+            /**
+             * @description The last failed attempt's error; null when none failed.
+             * @example HTTP 500: internal error
+             */
+            last_error: string | null;
+            /**
+             * @example delivered
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "delivered" | "failed";
+        };
         LoginRequest: {
             /** @example monitor@example.org */
             email: string;
@@ -712,6 +668,47 @@ export interface components {
             session_id: string;
             /** Format: date-time */
             started_at: string;
+        };
+        Silence: {
+            /** Format: date-time */
+            created_at: string;
+            /** @example super@example.org */
+            created_by: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** @example 3 */
+            id: number;
+            /** @example LiveKit upgrade */
+            reason: string;
+            /** @example provider:livekit */
+            rule: string;
+            /** Format: date-time */
+            starts_at: string;
+        };
+        SilenceList: {
+            silences: components["schemas"]["Silence"][];
+        };
+        SilenceRequest: {
+            /**
+             * @description A Go duration from now, e.g. "2h" or "90m".
+             * @example 2h
+             */
+            duration?: string;
+            /**
+             * Format: date-time
+             * @description When the silence ends (RFC 3339), instead of duration.
+             */
+            ends_at?: string;
+            /**
+             * @description What is being maintained; required.
+             * @example LiveKit upgrade
+             */
+            reason: string;
+            /**
+             * @description An alert rule id, or "all".
+             * @example provider:livekit
+             */
+            rule: string;
         };
         WebhookResponse: {
             /** Format: uuid */
@@ -938,6 +935,85 @@ export interface operations {
             };
             /** @description internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: {
+                /** @description only open or only resolved incidents */
+                status?: "open" | "resolved";
+                /** @description RFC 3339 time; default 7 days ago */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentList"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the admin's current role may not view metrics */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description status is not open or resolved, or since is not an RFC 3339 time */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1189,6 +1265,243 @@ export interface operations {
             };
         };
     };
+    listSilences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceList"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description only SUPER_ADMIN manages silences */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the rule (or all), how long, and why */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description the body is not a JSON object */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description only SUPER_ADMIN manages silences */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unknown rule, no reason, bad or missing duration/ends_at, over 30 days */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description silence id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, signed out, deleted or disabled */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description only SUPER_ADMIN manages silences */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description no such silence */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the id is not a number */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     createSession: {
         parameters: {
             query?: never;
@@ -1249,6 +1562,85 @@ export interface operations {
                 };
             };
             /** @description unknown category or provider */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSessionByExternalID: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Provider */
+                provider: "daily" | "livekit" | "beyond_presence";
+                /** @description The provider's room id */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
+            };
+            /** @description missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description no such session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request body over the limit (the limit applies to every request) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unknown provider */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1442,6 +1834,160 @@ export interface operations {
                 };
             };
             /** @description database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveDailyWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description base64 HMAC-SHA256; required on the events Pulse applies */
+                "X-Webhook-Signature"?: string;
+                /** @description Unix seconds (or milliseconds); required with the signature */
+                "X-Webhook-Timestamp"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Daily webhook event */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description applied, duplicate, no_session or ignored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            /** @description signature missing, invalid or stale (counted in pulse_webhook_rejected_total) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Daily webhooks are not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error (Daily retries) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable (Daily retries) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveLiveKitWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A LiveKit WebhookEvent */
+        requestBody: {
+            content: {
+                "application/webhook+json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description applied, duplicate or ignored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            /** @description signed, but not a webhook event */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description signature missing or invalid (counted in pulse_webhook_rejected_total) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description LiveKit webhooks are not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal error (LiveKit retries) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description database unreachable (LiveKit retries) */
             503: {
                 headers: {
                     [name: string]: unknown;
