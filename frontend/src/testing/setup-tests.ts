@@ -2,12 +2,14 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { server } from './server';
+import { setSignedIn } from './handlers';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 
 afterEach(() => {
   cleanup();
   server.resetHandlers();
+  setSignedIn(true);
   vi.useRealTimers();
   window.history.replaceState(null, '', '/');
 });
