@@ -37,6 +37,17 @@ const marker: Record<AlertLevel, { fill: string; stroke: string }> = {
   critical: { fill: '#dc2626', stroke: '#7f1d1d' },
 };
 
+/**
+ * A threshold's name sits just above its line at the left, over the oldest hours (the newest
+ * matter most), with a white halo so the data line stays readable where it passes behind.
+ */
+const thresholdLabel = {
+  position: 'insideBottomLeft',
+  offset: 4,
+  fontSize: 12,
+  halo: { stroke: '#ffffff', strokeWidth: 4 },
+} as const;
+
 /** Hourly error rate (%) over 24 h, with the degraded/critical thresholds and the hours that crossed them. */
 export function ErrorRateChart({ points, thresholds, height = 260, width }: ErrorRateChartProps) {
   if (!hasTraffic(points)) {
@@ -61,7 +72,13 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
         desc={describeCrossings(points, thresholds)}
       >
         <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-        <XAxis dataKey="label" interval="preserveStartEnd" minTickGap={24} tick={{ fontSize: 12, fill: '#4b5563' }} />
+        {/* Every Nth hour counted back from the newest, so the last hour is labelled and the gaps are even. */}
+        <XAxis
+          dataKey="label"
+          interval="equidistantPreserveEnd"
+          minTickGap={24}
+          tick={{ fontSize: 12, fill: '#4b5563' }}
+        />
         <YAxis
           domain={[0, ticks[ticks.length - 1] ?? 1]}
           ticks={ticks}
@@ -75,9 +92,8 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           strokeDasharray="6 4"
           label={{
             value: `Degraded ${formatPercentValue(thresholds.degradedPct)}`,
-            position: 'insideTopLeft',
+            ...thresholdLabel,
             fill: DEGRADED_LINE,
-            fontSize: 12,
           }}
         />
         <ReferenceLine
@@ -86,9 +102,8 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           strokeDasharray="6 4"
           label={{
             value: `Critical ${formatPercentValue(thresholds.criticalPct)}`,
-            position: 'insideTopLeft',
+            ...thresholdLabel,
             fill: CRITICAL_LINE,
-            fontSize: 12,
           }}
         />
         <Tooltip content={ErrorTooltip} />
