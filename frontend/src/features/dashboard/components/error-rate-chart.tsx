@@ -13,6 +13,7 @@ import {
   countCrossings,
   errorAxisTicks,
   hasTraffic,
+  thresholdLabelStart,
   type AlertLevel,
   type ErrorChartPoint,
   type ThresholdLines,
@@ -38,15 +39,18 @@ const marker: Record<AlertLevel, { fill: string; stroke: string }> = {
 };
 
 /**
- * A threshold's name sits just above its line at the left, over the oldest hours (the newest
- * matter most), with a white halo so the data line stays readable where it passes behind.
+ * A threshold's name sits 4 px above its line, over a stretch of hours the error line stays below
+ * it (see thresholdLabelStart), with a white halo in case the line still passes close by.
  */
-const thresholdLabel = {
-  position: 'insideBottomLeft',
-  offset: 4,
-  fontSize: 12,
-  halo: { stroke: '#ffffff', strokeWidth: 4 },
-} as const;
+function thresholdLabel(points: readonly ErrorChartPoint[], thresholdPct: number) {
+  const startPct = thresholdLabelStart(points, thresholdPct);
+  return {
+    position: { x: `${startPct + 1}%`, y: -4 },
+    textAnchor: 'start',
+    fontSize: 12,
+    halo: { stroke: '#ffffff', strokeWidth: 4 },
+  } as const;
+}
 
 /** Hourly error rate (%) over 24 h, with the degraded/critical thresholds and the hours that crossed them. */
 export function ErrorRateChart({ points, thresholds, height = 260, width }: ErrorRateChartProps) {
@@ -92,7 +96,7 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           strokeDasharray="6 4"
           label={{
             value: `Degraded ${formatPercentValue(thresholds.degradedPct)}`,
-            ...thresholdLabel,
+            ...thresholdLabel(points, thresholds.degradedPct),
             fill: DEGRADED_LINE,
           }}
         />
@@ -102,7 +106,7 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           strokeDasharray="6 4"
           label={{
             value: `Critical ${formatPercentValue(thresholds.criticalPct)}`,
-            ...thresholdLabel,
+            ...thresholdLabel(points, thresholds.criticalPct),
             fill: CRITICAL_LINE,
           }}
         />
