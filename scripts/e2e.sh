@@ -29,4 +29,5 @@ sleep 12
 
 cd frontend
 BASE_URL="http://127.0.0.1:$port" EMAIL="monitor@pulse.demo" PASSWORD="pulse-demo" \
-  SCREENSHOT="${SCREENSHOT:-$workdir/dashboard.png}" npm run --silent test:e2e
+  SCREENSHOT="${SCREENSHOT:-$workdir/dashboard.png}" SCREENSHOT_390="${SCREENSHOT_390:-$workdir/dashboard-390.png}" \
+  npm run --silent test:e2e

@@ -1,8 +1,9 @@
-import { screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
+import { navigate } from '@/lib/router';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
-import { apiError } from '@/testing/handlers';
+import { apiError, setSignedIn } from '@/testing/handlers';
 import { renderApp } from '@/testing/render-app';
 import { sessionFixture } from '@/testing/fixtures';
 
@@ -58,6 +59,7 @@ describe('routes and access', () => {
           return apiError(415, 'unsupported_media_type', 'JSON only');
         }
         loggedOut = true;
+        setSignedIn(false);
         return new HttpResponse(null, { status: 204 });
       }),
     );
@@ -96,5 +98,55 @@ describe('routes and access', () => {
     renderApp('/nope');
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Go to the dashboard' })).toHaveAttribute('href', '/admin/dashboard');
+  });
+});
+
+describe('focus after navigation', () => {
+  it('moves focus to the dashboard heading after signing in, and announces the page', async () => {
+    setSignedIn(false);
+    const { user } = renderApp('/login');
+    await user.type(screen.getByLabelText('Email'), 'm@x.io');
+    await user.type(screen.getByLabelText('Password'), 'pw');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    const heading = await screen.findByRole('heading', { level: 1, name: 'System health' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(screen.getByText('System monitoring · Pulse')).toBeInTheDocument();
+  });
+
+  it('moves focus to the sign-in heading after logging out', async () => {
+    const { user } = renderApp('/admin/dashboard');
+    await user.click(await screen.findByRole('button', { name: 'Log out' }));
+
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Sign in' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(screen.getByText('Sign in · Pulse')).toBeInTheDocument();
+  });
+
+  it('moves focus to the main region while the next page is still checking the session', async () => {
+    // A slow server: the session check has not answered when the visitor goes on to the dashboard.
+    server.use(http.get('*/api/admin/auth/me', () => new Promise<never>(() => {})));
+    const { user } = renderApp('/login');
+    await user.type(screen.getByLabelText('Email'), 'm@x.io');
+    act(() => navigate('/admin/dashboard'));
+
+    expect(await screen.findByRole('heading', { name: 'Checking your session…' })).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole('main')).toHaveFocus());
+  });
+
+  it('leaves focus alone on the first load, redirects included', async () => {
+    renderApp('/');
+    await screen.findByRole('heading', { level: 1, name: 'System health' });
+    expect(window.location.pathname).toBe('/admin/dashboard');
+    expect(document.body).toHaveFocus();
+    expect(screen.queryByText('System monitoring · Pulse')).not.toBeInTheDocument();
+  });
+
+  it('leaves focus alone when a signed-out first visit is sent to /login', async () => {
+    setSignedIn(false);
+    renderApp('/admin/dashboard');
+    await screen.findByRole('heading', { level: 1, name: 'Sign in' });
+    expect(window.location.pathname).toBe('/login');
+    expect(document.body).toHaveFocus();
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { Redirect, usePathname } from '@/lib/router';
 import { paths } from '@/config/paths';
 import { MONITOR_ROLES } from '@/config/roles';
@@ -6,6 +6,7 @@ import { LoginPage } from '@/features/auth/components/login-page';
 import { RequireRole } from '@/features/auth/components/require-role';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
 import { AdminLayout } from './layout';
+import { RouteFocus } from './route-focus';
 
 const titles: Record<string, string> = {
   [paths.login]: 'Sign in · Pulse',
@@ -16,11 +17,21 @@ const titles: Record<string, string> = {
 export function AppRouter() {
   const pathname = usePathname();
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const title = titles[path] ?? (path === paths.root ? 'Pulse' : 'Page not found · Pulse');
 
   useEffect(() => {
-    document.title = titles[path] ?? 'Pulse';
-  }, [path]);
+    document.title = title;
+  }, [title]);
 
+  return (
+    <>
+      {page(path, pathname)}
+      <RouteFocus path={path} title={title} />
+    </>
+  );
+}
+
+function page(path: string, pathname: string): ReactNode {
   switch (path) {
     case paths.root:
       return <Redirect to={paths.dashboard} />;

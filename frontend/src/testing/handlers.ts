@@ -7,11 +7,28 @@ import {
   sessionMetricsFixture,
 } from './fixtures';
 
+// The mocked backend remembers whether someone is signed in, as the admin_token cookie does:
+// login signs in, logout signs out, and /me answers 401 while nobody is signed in.
+let signedIn = true;
+
+/** Sets whether the mocked backend has a signed-in admin; every test starts signed in. */
+export function setSignedIn(value: boolean): void {
+  signedIn = value;
+}
+
 /** The happy path: a signed-in SYSTEM_MONITOR and healthy answers from every endpoint. */
 export const handlers = [
-  http.post('*/api/admin/auth/login', () => HttpResponse.json(sessionFixture())),
-  http.post('*/api/admin/auth/logout', () => new HttpResponse(null, { status: 204 })),
-  http.get('*/api/admin/auth/me', () => HttpResponse.json(sessionFixture())),
+  http.post('*/api/admin/auth/login', () => {
+    signedIn = true;
+    return HttpResponse.json(sessionFixture());
+  }),
+  http.post('*/api/admin/auth/logout', () => {
+    signedIn = false;
+    return new HttpResponse(null, { status: 204 });
+  }),
+  http.get('*/api/admin/auth/me', () =>
+    signedIn ? HttpResponse.json(sessionFixture()) : apiError(401, 'unauthorized', 'not signed in'),
+  ),
   http.get('*/api/admin/metrics/current', () => HttpResponse.json(currentMetricsFixture())),
   http.get('*/api/admin/metrics/sessions', () => HttpResponse.json(sessionMetricsFixture())),
   http.get('*/api/admin/metrics/errors', () => HttpResponse.json(errorTrendFixture())),

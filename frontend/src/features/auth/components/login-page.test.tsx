@@ -1,8 +1,8 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
-import { apiError } from '@/testing/handlers';
+import { apiError, setSignedIn } from '@/testing/handlers';
 import { renderApp } from '@/testing/render-app';
 import { sessionFixture } from '@/testing/fixtures';
 
@@ -15,11 +15,14 @@ async function signIn(email = 'monitor@example.com', password = 'correct horse')
 }
 
 describe('login page', () => {
+  beforeEach(() => setSignedIn(false));
+
   it('signs in and goes to the dashboard', async () => {
     let body: unknown;
     server.use(
       http.post('*/api/admin/auth/login', async ({ request }) => {
         body = await request.json();
+        setSignedIn(true);
         return HttpResponse.json(sessionFixture());
       }),
     );
@@ -47,5 +50,28 @@ describe('login page', () => {
     server.use(http.post('*/api/admin/auth/login', () => HttpResponse.error()));
     await signIn();
     expect(await screen.findByRole('alert')).toHaveTextContent('Cannot reach the server');
+  });
+
+  it('sends an admin who is already signed in on to the dashboard', async () => {
+    setSignedIn(true);
+    renderApp('/login');
+    expect(await screen.findByRole('heading', { level: 1, name: 'System health' })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/admin/dashboard');
+    expect(screen.queryByLabelText('Password')).not.toBeInTheDocument();
+  });
+
+  it('keeps the form for a visitor who is not signed in', async () => {
+    let checks = 0;
+    server.use(
+      http.get('*/api/admin/auth/me', () => {
+        checks += 1;
+        return apiError(401, 'unauthorized', 'not signed in');
+      }),
+    );
+    renderApp('/login');
+    await waitFor(() => expect(checks).toBe(1));
+    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.getByLabelText('Email')).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/login');
   });
 });

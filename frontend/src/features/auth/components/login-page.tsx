@@ -2,10 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { useSWRConfig } from 'swr';
 import { Activity } from 'lucide-react';
 import { isApiError } from '@/lib/api-client';
-import { navigate } from '@/lib/router';
+import { navigate, Redirect } from '@/lib/router';
 import { paths } from '@/config/paths';
 import { login } from '../api/login';
-import { sessionKey } from '../api/get-session';
+import { sessionKey, useSession } from '../api/get-session';
 import styles from './login-page.module.css';
 
 function loginErrorMessage(error: unknown): string {
@@ -16,9 +16,13 @@ function loginErrorMessage(error: unknown): string {
   return 'Sign-in failed. Please try again.';
 }
 
-/** The /login page: email + password, with a clear message for each way it can fail. */
+/**
+ * The /login page: email + password, with a clear message for each way it can fail. An admin
+ * who is already signed in (per /me) goes on to the dashboard; the form shows while /me answers.
+ */
 export function LoginPage() {
   const { mutate } = useSWRConfig();
+  const { data: session } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -38,6 +42,9 @@ export function LoginPage() {
       setSubmitting(false);
     }
   }
+
+  // While signing in, handleSubmit makes the move itself (a navigation that moves focus).
+  if (session && !submitting) return <Redirect to={paths.dashboard} />;
 
   return (
     <main className={styles.page}>

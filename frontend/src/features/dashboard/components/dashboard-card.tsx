@@ -42,8 +42,10 @@ export function DashboardCard<T>({
         {icon}
         {title}
       </h2>
-      {hint && <p className="card__hint">{hint}</p>}
-      {!loading ? children(data) : error ? <CardError /> : <CardSkeleton lines={skeletonLines} />}
+      <div className={styles.cardBody}>
+        {hint && <p className="card__hint">{hint}</p>}
+        {!loading ? children(data) : error ? <CardError /> : <CardSkeleton lines={skeletonLines} />}
+      </div>
     </section>
   );
 }

@@ -34,11 +34,11 @@ describe('dashboard cards', () => {
     await renderDashboard();
     expect(within(region('Active sessions')).getByText('42')).toBeInTheDocument();
     expect(within(region('Active sessions')).getByText('3 abandoned in the last 24 h')).toBeInTheDocument();
-    expect(within(region('Average connection quality')).getByText('Good')).toBeInTheDocument();
-    expect(within(region('Average connection quality')).getByText('Score 3.12 of 4, last hour')).toBeInTheDocument();
+    expect(within(region('Average quality')).getByText('Good')).toBeInTheDocument();
+    expect(within(region('Average quality')).getByText('Connection score 3.12 of 4, last hour')).toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('3.1%')).toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('of 12,840 requests')).toBeInTheDocument();
-    expect(within(region('API response time p95')).getByText('246')).toBeInTheDocument();
+    expect(within(region('Response time p95')).getByText('246')).toBeInTheDocument();
   });
 
   it('shows a dash, not a false zero, for figures the backend could not read', async () => {

@@ -24,6 +24,24 @@ describe('ErrorRateChart', () => {
     expect(screen.getByText('Critical 5.0%')).toBeInTheDocument();
   });
 
+  it('puts each threshold label over hours the error line stays below it', () => {
+    // The fixture's spikes are the newest hours: both labels start at the oldest.
+    const { unmount } = render(
+      <ErrorRateChart points={toErrorChartPoints(trend)} thresholds={lines} width={640} height={260} />,
+    );
+    const x = (name: string) => Number(screen.getByText(name).closest('text')!.getAttribute('x'));
+    const plotLeft = x('Degraded 2.0%');
+    expect(x('Critical 5.0%')).toBe(plotLeft);
+    unmount();
+
+    // A degraded hour among the oldest: that label moves past it, the critical one stays.
+    const rates: Record<number, number> = { 2: 0.03 };
+    const early = { ...trend, points: trend.points.map((p, i) => ({ ...p, error_rate: rates[i] ?? 0.004 })) };
+    render(<ErrorRateChart points={toErrorChartPoints(early)} thresholds={lines} width={640} height={260} />);
+    expect(x('Critical 5.0%')).toBe(plotLeft);
+    expect(x('Degraded 2.0%')).toBeGreaterThan(plotLeft + 50);
+  });
+
   it('marks nothing when no alert was raised', () => {
     render(
       <ErrorRateChart

@@ -13,6 +13,7 @@ import {
   countCrossings,
   errorAxisTicks,
   hasTraffic,
+  thresholdLabelStart,
   type AlertLevel,
   type ErrorChartPoint,
   type ThresholdLines,
@@ -36,6 +37,20 @@ const marker: Record<AlertLevel, { fill: string; stroke: string }> = {
   degraded: { fill: '#facc15', stroke: '#854d0e' },
   critical: { fill: '#dc2626', stroke: '#7f1d1d' },
 };
+
+/**
+ * A threshold's name sits 4 px above its line, over a stretch of hours the error line stays below
+ * it (see thresholdLabelStart), with a white halo in case the line still passes close by.
+ */
+function thresholdLabel(points: readonly ErrorChartPoint[], thresholdPct: number) {
+  const startPct = thresholdLabelStart(points, thresholdPct);
+  return {
+    position: { x: `${startPct + 1}%`, y: -4 },
+    textAnchor: 'start',
+    fontSize: 12,
+    halo: { stroke: '#ffffff', strokeWidth: 4 },
+  } as const;
+}
 
 /** Hourly error rate (%) over 24 h, with the degraded/critical thresholds and the hours that crossed them. */
 export function ErrorRateChart({ points, thresholds, height = 260, width }: ErrorRateChartProps) {
@@ -61,7 +76,13 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
         desc={describeCrossings(points, thresholds)}
       >
         <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-        <XAxis dataKey="label" interval="preserveStartEnd" minTickGap={24} tick={{ fontSize: 12, fill: '#4b5563' }} />
+        {/* Every Nth hour counted back from the newest, so the last hour is labelled and the gaps are even. */}
+        <XAxis
+          dataKey="label"
+          interval="equidistantPreserveEnd"
+          minTickGap={24}
+          tick={{ fontSize: 12, fill: '#4b5563' }}
+        />
         <YAxis
           domain={[0, ticks[ticks.length - 1] ?? 1]}
           ticks={ticks}
@@ -75,9 +96,8 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           strokeDasharray="6 4"
           label={{
             value: `Degraded ${formatPercentValue(thresholds.degradedPct)}`,
-            position: 'insideTopLeft',
+            ...thresholdLabel(points, thresholds.degradedPct),
             fill: DEGRADED_LINE,
-            fontSize: 12,
           }}
         />
         <ReferenceLine
@@ -86,9 +106,8 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           strokeDasharray="6 4"
           label={{
             value: `Critical ${formatPercentValue(thresholds.criticalPct)}`,
-            position: 'insideTopLeft',
+            ...thresholdLabel(points, thresholds.criticalPct),
             fill: CRITICAL_LINE,
-            fontSize: 12,
           }}
         />
         <Tooltip content={ErrorTooltip} />

@@ -16,7 +16,10 @@ interface StatCardsProps {
   error?: Error;
 }
 
-/** The four headline numbers from /current. */
+/**
+ * The four headline numbers from /current. Titles are short enough to take at most two lines
+ * in a phone's two-column grid; the hints say the rest.
+ */
 export function StatCards({ metrics, error }: StatCardsProps) {
   const query = { data: metrics, error };
 
@@ -30,7 +33,7 @@ export function StatCards({ metrics, error }: StatCardsProps) {
           </>
         )}
       </DashboardCard>
-      <DashboardCard title="Average connection quality" icon={<Gauge aria-hidden="true" size={18} />} {...query}>
+      <DashboardCard title="Average quality" icon={<Gauge aria-hidden="true" size={18} />} {...query}>
         {(m) => <AverageQuality metrics={m} />}
       </DashboardCard>
       <DashboardCard title="Error rate (last hour)" icon={<TriangleAlert aria-hidden="true" size={18} />} {...query}>
@@ -45,12 +48,12 @@ export function StatCards({ metrics, error }: StatCardsProps) {
           />
         )}
       </DashboardCard>
-      <DashboardCard title="API response time p95" icon={<Timer aria-hidden="true" size={18} />} {...query}>
+      <DashboardCard title="Response time p95" icon={<Timer aria-hidden="true" size={18} />} {...query}>
         {(m) => (
           <Stat
             value={m.api_response_time_p95 === null ? null : formatInteger(m.api_response_time_p95)}
             unit="ms"
-            hint="95th percentile, last hour"
+            hint="API requests, last hour"
           />
         )}
       </DashboardCard>
@@ -87,7 +90,7 @@ function ActiveSessions({ value, stale }: { value: number | null; stale: boolean
           'Last known value, retrying'
         ) : (
           <span className={styles.live}>
-            <span className={styles.liveDot} aria-hidden="true" />
+            <span className={styles.liveDot} aria-hidden="true" data-testid="live-dot" />
             Live, refreshed every {formatSeconds(LIVE_REFRESH_INTERVAL_MS)}
           </span>
         )
@@ -123,7 +126,7 @@ function AverageQuality({ metrics }: { metrics: CurrentMetrics }) {
       hint={
         metrics.avg_connection_quality === 'unknown' || score === null
           ? 'No quality reports from the last hour'
-          : `Score ${score.toFixed(2)} of 4, last hour`
+          : `Connection score ${score.toFixed(2)} of 4, last hour`
       }
     />
   );

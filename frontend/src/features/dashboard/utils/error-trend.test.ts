@@ -3,6 +3,7 @@ import {
   countCrossings,
   errorAxisTicks,
   hasTraffic,
+  thresholdLabelStart,
   toErrorChartPoints,
   toThresholdLines,
 } from './error-trend';
@@ -99,5 +100,46 @@ describe('thresholds on the axis', () => {
       trend({ points: [{ hour: hour(1), requests: 9, errors: 9, error_rate: 1, p95_ms: 1 }] }),
     );
     expect(errorAxisTicks(outage, lines)).toEqual([0, 25, 50, 75, 100]);
+  });
+});
+
+describe('thresholdLabelStart', () => {
+  /** 24 hours at 0.5%, with the given hours (0 = oldest) at `pct`. */
+  const day = (spikes: Record<number, number>) =>
+    Array.from({ length: 24 }, (_, i) => ({
+      hour: hour(i),
+      label: `${i}:00`,
+      ratePct: spikes[i] ?? 0.5,
+      requests: 100,
+      errors: 1,
+      p95Ms: 100,
+      level: null,
+    }));
+  /** Percent of the plot width at hour `i` of 24. */
+  const at = (i: number) => (i / 23) * 100;
+
+  it('starts over the oldest hour when nothing reaches the line', () => {
+    expect(thresholdLabelStart(day({}), 2)).toBe(0);
+  });
+
+  it('ignores spikes that stay below its own line', () => {
+    expect(thresholdLabelStart(day({ 3: 3.1 }), 5)).toBe(0);
+  });
+
+  it('moves past an early hour that would run through it', () => {
+    expect(thresholdLabelStart(day({ 6: 3.1 }), 2)).toBeCloseTo(at(7));
+  });
+
+  it('takes the first stretch long enough for the label, not the first one', () => {
+    // Quiet stretches: 0–5, 7–16 and 18–23 (the demo's day): only 7–16 is ten hours long.
+    expect(thresholdLabelStart(day({ 6: 3.1, 17: 7 }), 2)).toBeCloseTo(at(7));
+  });
+
+  it('takes the longest stretch when none is long enough', () => {
+    expect(thresholdLabelStart(day({ 4: 3, 9: 3, 16: 3, 20: 3 }), 2)).toBeCloseTo(at(10));
+  });
+
+  it('starts at the left when every hour is above the line', () => {
+    expect(thresholdLabelStart(day(Object.fromEntries(Array.from({ length: 24 }, (_, i) => [i, 9]))), 5)).toBe(0);
   });
 });

@@ -74,3 +74,35 @@ export function errorAxisTicks(points: readonly ErrorChartPoint[], lines: Thresh
   const step = TICK_STEPS.find((candidate) => candidate * 4 > top) ?? Math.ceil(top / 4 / 25) * 25;
   return [0, 1, 2, 3, 4].map((i) => i * step);
 }
+
+/**
+ * How many hours a threshold label spans on a phone: "Degraded 2.0%" is about 93 px, an hour
+ * about 10 px of a 360 px screen's plot.
+ */
+const LABEL_HOURS = 10;
+
+/**
+ * Where a threshold's label starts, in percent of the plot's width from the oldest hour. The
+ * label sits just above its line, so the error line can only run through it where it reaches the
+ * threshold: the label goes over the first stretch of at least LABEL_HOURS hours that all stay
+ * below the threshold (the oldest hours when nothing reaches it), or else over the longest one.
+ */
+export function thresholdLabelStart(points: readonly ErrorChartPoint[], thresholdPct: number): number {
+  const runs: { start: number; hours: number }[] = [];
+  let start = -1;
+  points.forEach((point, index) => {
+    if (point.ratePct >= thresholdPct) {
+      start = -1;
+      return;
+    }
+    if (start < 0) {
+      start = index;
+      runs.push({ start, hours: 0 });
+    }
+    runs[runs.length - 1]!.hours = index - start;
+  });
+  if (runs.length === 0 || points.length < 2) return 0;
+  const longest = runs.reduce((best, run) => (run.hours > best.hours ? run : best));
+  const chosen = runs.find((run) => run.hours >= LABEL_HOURS) ?? longest;
+  return (chosen.start / (points.length - 1)) * 100;
+}
