@@ -38,10 +38,37 @@ func newClock() *testclock.Clock { return testclock.New(time.Now().UTC().Truncat
 
 // memStore is an in-memory pulse.ProviderCheckStore.
 type memStore struct {
-	mu     sync.Mutex
-	checks []pulse.ProviderCheck
-	err    error       // returned by every call when set
-	pruned []time.Time // the `before` of each prune
+	mu       sync.Mutex
+	checks   []pulse.ProviderCheck
+	declared map[pulse.Provider]pulse.ProviderDeclared
+	err      error       // returned by every call when set
+	pruned   []time.Time // the `before` of each prune
+}
+
+func (s *memStore) SaveProviderDeclared(_ context.Context, d pulse.ProviderDeclared) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	if s.declared == nil {
+		s.declared = map[pulse.Provider]pulse.ProviderDeclared{}
+	}
+	s.declared[d.Provider] = d
+	return nil
+}
+
+func (s *memStore) LatestProviderDeclared(context.Context) (map[pulse.Provider]pulse.ProviderDeclared, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return nil, s.err
+	}
+	out := make(map[pulse.Provider]pulse.ProviderDeclared, len(s.declared))
+	for id, d := range s.declared {
+		out[id] = d
+	}
+	return out, nil
 }
 
 func (s *memStore) InsertProviderCheck(_ context.Context, c pulse.ProviderCheck) error {
