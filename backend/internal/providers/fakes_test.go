@@ -196,6 +196,7 @@ type fakeProvider struct {
 	hits   atomic.Int64
 	mu     sync.Mutex
 	answer http.HandlerFunc // nil: the healthy API
+	rooms  []string         // the live rooms the healthy API lists
 	reqs   []*http.Request  // clones, with their bodies read into bodies
 	bodies []string
 }
@@ -213,6 +214,14 @@ func (f *fakeProvider) Set(h http.HandlerFunc) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answer = h
+}
+
+// SetRooms sets the live rooms the healthy API lists (Daily's presence,
+// LiveKit's ListRooms).
+func (f *fakeProvider) SetRooms(names ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rooms = names
 }
 
 // Requests returns the requests received so far and their bodies.
@@ -240,7 +249,22 @@ func (f *fakeProvider) serve(w http.ResponseWriter, r *http.Request) {
 
 // healthy answers as the real API does.
 func (f *fakeProvider) healthy(w http.ResponseWriter, r *http.Request, body string) {
+	f.mu.Lock()
+	rooms := append([]string(nil), f.rooms...)
+	f.mu.Unlock()
 	switch {
+	case f.id == pulse.ProviderDaily && r.Method == http.MethodGet && r.URL.Path == "/v1/presence":
+		if r.Header.Get("Authorization") != "Bearer "+testDailyKey {
+			http.Error(w, `{"error":"authentication-error"}`, http.StatusUnauthorized)
+			return
+		}
+		// Daily's shape: room name → the participants present.
+		presence := map[string][]map[string]any{}
+		for i, name := range rooms {
+			presence[name] = []map[string]any{{"room": name, "id": "p" + name, "userName": "student", "joinTime": "2026-11-26T11:50:00.000Z", "duration": 60 * i}}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(presence)
 	case f.id == pulse.ProviderDaily && r.Method == http.MethodGet && r.URL.Path == "/v1/rooms":
 		if r.Header.Get("Authorization") != "Bearer "+testDailyKey {
 			http.Error(w, `{"error":"authentication-error"}`, http.StatusUnauthorized)
@@ -265,8 +289,12 @@ func (f *fakeProvider) healthy(w http.ResponseWriter, r *http.Request, body stri
 			http.Error(w, `{"code":"unauthenticated","msg":"`+err.Error()+`"}`, http.StatusUnauthorized)
 			return
 		}
+		list := []map[string]any{}
+		for _, name := range rooms {
+			list = append(list, map[string]any{"sid": "RM_" + name, "name": name, "num_participants": 2})
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"rooms":[]}`)
+		_ = json.NewEncoder(w).Encode(map[string]any{"rooms": list})
 	default:
 		http.NotFound(w, r)
 	}
