@@ -54,9 +54,17 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 
+	standIns := demo.NewStandIns()
+	if err := standIns.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = standIns.Close() }()
+	cfg, standing := withStandIns(cfg, standIns)
+
 	faults := demo.NewFaults()
 	return serve(ctx, cfg, log, &serveOptions{
-		ingest: []echo.MiddlewareFunc{faults.Middleware},
+		ingest:           []echo.MiddlewareFunc{faults.Middleware},
+		providerStandIns: standing,
 		ready: func(ctx context.Context, base string) {
 			_, _ = fmt.Fprintf(stdout, `
   Pulse demo is running: %s/admin/dashboard
@@ -70,14 +78,53 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
   small share of injected 5xx answers and a burst every %s.
   API key for your own requests (X-API-Key): %s
   Swagger UI: %s/swagger/index.html   Prometheus: %s/metrics
+%s
 
   Demo mode is for evaluation only: never run it against a production database.
   Stop with Ctrl-C.
 
-`, base, demoPassword, *peak, faults.BurstEvery, key, base, base)
-			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log}).Run(ctx)
+`, base, demoPassword, *peak, faults.BurstEvery, key, base, base, standInsNote(standing, standIns))
+			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log, OnLive: standIns.SetLive}).Run(ctx)
 		},
 	})
+}
+
+// withStandIns points every provider the operator did not configure at its
+// local stand-in (API, keys and status page), and says which ones it did.
+func withStandIns(cfg config.Config, si *demo.StandIns) (config.Config, map[pulse.Provider]bool) {
+	standing := map[pulse.Provider]bool{}
+	if cfg.DailyAPIKey == "" {
+		cfg.DailyAPIURL, cfg.DailyAPIKey, cfg.DailyStatusURL = si.DailyAPIURL(), si.DailyKey, si.DailyStatusURL()
+		standing[pulse.ProviderDaily] = true
+	}
+	if cfg.LiveKitURL == "" {
+		cfg.LiveKitURL, cfg.LiveKitAPIKey, cfg.LiveKitAPISecret, cfg.LiveKitStatusURL = si.LiveKitURL(), si.LiveKitKey, si.LiveKitSecret, si.LiveKitStatusURL()
+		standing[pulse.ProviderLiveKit] = true
+	}
+	if cfg.BeyAPIKey == "" {
+		cfg.BeyAPIURL, cfg.BeyAPIKey = si.BeyAPIURL(), si.BeyKey
+		standing[pulse.ProviderBeyondPresence] = true
+	}
+	return cfg, standing
+}
+
+// standInsNote tells which provider cards show stand-ins.
+func standInsNote(standing map[pulse.Provider]bool, si *demo.StandIns) string {
+	var names []string
+	for _, p := range pulse.Providers {
+		if standing[p] {
+			names = append(names, p.Name())
+		}
+	}
+	if len(names) == 0 {
+		return "  Provider cards: your own providers (their keys and URLs are set)."
+	}
+	s := si.Schedule
+	return fmt.Sprintf(`  Provider cards: local demo stand-ins of %s
+  (on %s), probed by the real checker and labelled "demo stand-in";
+  their rooms are the demo's live sessions. LiveKit's API fails for %s every
+  %s (first after %s); its status page declares a major incident meanwhile.`,
+		strings.Join(names, ", "), si.BaseURL(), s.OutageFor, s.OutageEvery, s.OutageAfter)
 }
 
 // prepareDemo creates the demo accounts and an API key, and replays history.
