@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -56,22 +54,17 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 
-	faults := demo.NewFaults()
-	livekit := "configured by you (PULSE_LIVEKIT_URL)"
-	if cfg.LiveKitURL == "" {
-		// A local LiveKit stand-in that goes down in every burst: the real
-		// checker and the real alert rules open and resolve an incident each
-		// time, so the incident timeline fills on a first run.
-		url, stop, err := serveLocal(faults.LiveKit())
-		if err != nil {
-			return err
-		}
-		defer stop()
-		cfg.LiveKitURL, livekit = url, "a local stand-in, down during each burst"
+	standIns := demo.NewStandIns()
+	if err := standIns.Start(); err != nil {
+		return err
 	}
+	defer func() { _ = standIns.Close() }()
+	cfg, standing := withStandIns(cfg, standIns)
+
+	faults := demo.NewFaults()
 	// Quicker than in production, so that an incident opens and resolves
-	// within a minute or two of each burst: checks every 10 s (3 failures:
-	// down), evaluations every 10 s (3 bad: open; 2 good: resolve).
+	// within a minute or two of each stand-in outage: checks every 10 s
+	// (3 failures: down), evaluations every 10 s (3 bad: open; 2 good: resolve).
 	if os.Getenv("PULSE_CHECK_INTERVAL") == "" {
 		cfg.CheckInterval = 10 * time.Second
 	}
@@ -79,18 +72,19 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		cfg.AlertEvalInterval = 10 * time.Second
 	}
 	return serve(ctx, cfg, log, &serveOptions{
-		ingest: []echo.MiddlewareFunc{faults.Middleware},
+		ingest:           []echo.MiddlewareFunc{faults.Middleware},
+		providerStandIns: standing,
 		ready: func(ctx context.Context, base string) {
-			_, _ = fmt.Fprint(stdout, demoBanner(base, key, livekit, *peak, faults.BurstEvery, *backfill))
-			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log}).Run(ctx)
+			_, _ = fmt.Fprint(stdout, demoBanner(base, key, standInsNote(standing, standIns), *peak, faults.BurstEvery, *backfill))
+			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log, OnLive: standIns.SetLive}).Run(ctx)
 		},
 	})
 }
 
-// demoBanner is what the demo prints once it serves.
-// livekit says what the demo's LiveKit is; the first burst comes a third of
+// demoBanner is what the demo prints once it serves. providers says what
+// the provider cards show (standInsNote); the first burst comes a third of
 // burstEvery after the start.
-func demoBanner(base, key, livekit string, peak int, burstEvery, backfill time.Duration) string {
+func demoBanner(base, key, providers string, peak int, burstEvery, backfill time.Duration) string {
 	var b strings.Builder
 	_, _ = fmt.Fprintf(&b, `
   Pulse demo is running: %s/admin/dashboard
@@ -102,11 +96,12 @@ func demoBanner(base, key, livekit string, peak int, burstEvery, backfill time.D
 
   Live demo traffic goes through the API (about %d sessions at peak), with a
   small share of injected 5xx answers and a burst every %s, the first in %s.
-  LiveKit is %s: each burst opens an
-  alert incident, resolved a minute or so after it ends (GET /api/admin/incidents).
+%s
+  Each stand-in outage opens an alert incident, resolved a minute or so after
+  it ends (GET /api/admin/incidents, and the dashboard's incident timeline).
   API key for your own requests (X-API-Key): %s
   Swagger UI: %s/swagger/index.html   Prometheus: %s/metrics
-`, base, demoPassword, peak, burstEvery, burstEvery/3, livekit, key, base, base)
+`, base, demoPassword, peak, burstEvery, burstEvery/3, providers, key, base, base)
 	if hours := int(backfill / time.Hour); hours > 0 {
 		_, _ = fmt.Fprintf(&b, `
   The replayed history (the past %d hours of API requests) is in the dashboard
@@ -121,6 +116,44 @@ func demoBanner(base, key, livekit string, peak int, burstEvery, backfill time.D
 
 `)
 	return b.String()
+}
+
+// withStandIns points every provider the operator did not configure at its
+// local stand-in (API, keys and status page), and says which ones it did.
+func withStandIns(cfg config.Config, si *demo.StandIns) (config.Config, map[pulse.Provider]bool) {
+	standing := map[pulse.Provider]bool{}
+	if cfg.DailyAPIKey == "" {
+		cfg.DailyAPIURL, cfg.DailyAPIKey, cfg.DailyStatusURL = si.DailyAPIURL(), si.DailyKey, si.DailyStatusURL()
+		standing[pulse.ProviderDaily] = true
+	}
+	if cfg.LiveKitURL == "" {
+		cfg.LiveKitURL, cfg.LiveKitAPIKey, cfg.LiveKitAPISecret, cfg.LiveKitStatusURL = si.LiveKitURL(), si.LiveKitKey, si.LiveKitSecret, si.LiveKitStatusURL()
+		standing[pulse.ProviderLiveKit] = true
+	}
+	if cfg.BeyAPIKey == "" {
+		cfg.BeyAPIURL, cfg.BeyAPIKey = si.BeyAPIURL(), si.BeyKey
+		standing[pulse.ProviderBeyondPresence] = true
+	}
+	return cfg, standing
+}
+
+// standInsNote tells which provider cards show stand-ins.
+func standInsNote(standing map[pulse.Provider]bool, si *demo.StandIns) string {
+	var names []string
+	for _, p := range pulse.Providers {
+		if standing[p] {
+			names = append(names, p.Name())
+		}
+	}
+	if len(names) == 0 {
+		return "  Provider cards: your own providers (their keys and URLs are set)."
+	}
+	s := si.Schedule
+	return fmt.Sprintf(`  Provider cards: local demo stand-ins of %s
+  (on %s), probed by the real checker and labelled "demo stand-in";
+  their rooms are the demo's live sessions. LiveKit's API fails for %s every
+  %s (first after %s); its status page declares a major incident meanwhile.`,
+		strings.Join(names, ", "), si.BaseURL(), s.OutageFor, s.OutageEvery, s.OutageAfter)
 }
 
 // prepareDemo creates the demo accounts and an API key, and replays history.
@@ -186,15 +219,4 @@ func bar(w io.Writer, label string) demo.Progress {
 		filled := width * done / max(total, 1)
 		_, _ = fmt.Fprintf(w, "\r%s[%-*s] %3d%%", label, width, strings.Repeat("#", filled), 100*done/max(total, 1))
 	}
-}
-
-// serveLocal serves h on 127.0.0.1 until stop is called.
-func serveLocal(h http.Handler) (url string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

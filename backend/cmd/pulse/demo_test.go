@@ -10,18 +10,19 @@ import (
 func TestDemoBanner(t *testing.T) {
 	const note = "Prometheus never saw it"
 	t.Run("ReplayedHistoryIsNotLiveTraffic", func(t *testing.T) {
-		b := demoBanner("http://127.0.0.1:8080", "pk_x", "a local stand-in", 40, 12*time.Minute, 24*time.Hour)
+		b := demoBanner("http://127.0.0.1:8080", "pk_x", "  Provider cards: local demo stand-ins of LiveKit", 40, 12*time.Minute, 24*time.Hour)
 		assert.Contains(t, b, "http://127.0.0.1:8080/admin/dashboard")
 		assert.Contains(t, b, "the past 24 hours of API requests")
 		assert.Contains(t, b, note)
 		assert.Contains(t, b, "/metrics counts the live traffic since this start")
 	})
 	t.Run("SaysWhenTheFirstIncidentComes", func(t *testing.T) {
-		b := demoBanner("http://127.0.0.1:8080", "pk_x", "a local stand-in", 40, 12*time.Minute, 0)
+		b := demoBanner("http://127.0.0.1:8080", "pk_x", "  Provider cards: local demo stand-ins of LiveKit", 40, 12*time.Minute, 0)
 		assert.Contains(t, b, "a burst every 12m0s, the first in 4m0s")
-		assert.Contains(t, b, "LiveKit is a local stand-in")
+		assert.Contains(t, b, "Provider cards: local demo stand-ins of LiveKit")
+		assert.Contains(t, b, "Each stand-in outage opens an alert incident")
 	})
 	t.Run("NothingReplayedNothingToSay", func(t *testing.T) {
-		assert.NotContains(t, demoBanner("http://127.0.0.1:8080", "pk_x", "a local stand-in", 40, 12*time.Minute, 0), note)
+		assert.NotContains(t, demoBanner("http://127.0.0.1:8080", "pk_x", "  Provider cards: local demo stand-ins of LiveKit", 40, 12*time.Minute, 0), note)
 	})
 }

@@ -32,6 +32,9 @@ type serveOptions struct {
 	ingest []echo.MiddlewareFunc
 	// ready is called with the base URL once the server accepts connections.
 	ready func(ctx context.Context, baseURL string)
+	// providerStandIns are the providers whose URLs point at the demo's
+	// local stand-ins; the dashboard labels them so.
+	providerStandIns map[pulse.Provider]bool
 }
 
 // serve runs the API until ctx ends, then drains requests, flushes the last
@@ -70,6 +73,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		DailyAPIURL: cfg.DailyAPIURL, DailyAPIKey: cfg.DailyAPIKey,
 		LiveKitURL: cfg.LiveKitURL, LiveKitAPIKey: cfg.LiveKitAPIKey, LiveKitAPISecret: cfg.LiveKitAPISecret,
 		BeyAPIURL: cfg.BeyAPIURL, BeyAPIKey: cfg.BeyAPIKey,
+		DailyStatusURL: config.StatusPageURL(cfg.DailyStatusURL), LiveKitStatusURL: config.StatusPageURL(cfg.LiveKitStatusURL),
+		StandIns:      opt.providerStandIns,
 		CheckInterval: cfg.CheckInterval, CheckTimeout: cfg.CheckTimeout, SlowThreshold: cfg.CheckSlowThreshold,
 		DownAfter: cfg.CheckDownAfter, FlapWindow: cfg.CheckFlapWindow, FlapChanges: cfg.CheckFlapChanges,
 		HistoryRetention: cfg.ProviderCheckRetention,

@@ -91,6 +91,11 @@ type Config struct {
 	CheckFlapChanges   int           `env:"PULSE_CHECK_FLAP_CHANGES" envDefault:"4"`
 	// ProviderCheckRetention is how long provider check history is kept.
 	ProviderCheckRetention time.Duration `env:"PULSE_PROVIDER_CHECK_RETENTION" envDefault:"720h"`
+	// The providers' Statuspage summary.json, read with their checks while
+	// the provider is configured; "off" reads none (an empty value means the
+	// default, as everywhere). See StatusPageURL.
+	DailyStatusURL   string `env:"PULSE_DAILY_STATUS_URL" envDefault:"https://status.daily.co/api/v2/summary.json"`
+	LiveKitStatusURL string `env:"PULSE_LIVEKIT_STATUS_URL" envDefault:"https://status.livekit.io/api/v2/summary.json"`
 	// SessionRetention is how long session rows are kept (the daily summary
 	// is kept for good); SessionStaleAfter ends an open session not seen for
 	// that long, as abandoned.
@@ -384,6 +389,15 @@ func (c Config) Redacted() []any {
 		"smtp_url", RedactURL(c.SMTPURL),
 		"alert_email_to", strings.Join(c.AlertEmailTo, ","),
 	}
+}
+
+// StatusPageURL is a status page setting as the checker takes it: "" for
+// "off" (any case).
+func StatusPageURL(setting string) string {
+	if strings.EqualFold(strings.TrimSpace(setting), "off") {
+		return ""
+	}
+	return setting
 }
 
 // RedactURL masks every credential a database URL or DSN can carry, in any

@@ -51,6 +51,21 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Empty(t, c.QualityOriginList())
 }
 
+func TestStatusPageURL(t *testing.T) {
+	clearEnv(t)
+	c, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "https://status.daily.co/api/v2/summary.json", StatusPageURL(c.DailyStatusURL))
+	assert.Equal(t, "https://status.livekit.io/api/v2/summary.json", StatusPageURL(c.LiveKitStatusURL))
+
+	t.Setenv("PULSE_DAILY_STATUS_URL", "off")
+	t.Setenv("PULSE_LIVEKIT_STATUS_URL", "http://127.0.0.1:9000/api/v2/summary.json")
+	c, err = Load()
+	require.NoError(t, err)
+	assert.Empty(t, StatusPageURL(c.DailyStatusURL), "off reads none")
+	assert.Equal(t, "http://127.0.0.1:9000/api/v2/summary.json", StatusPageURL(c.LiveKitStatusURL))
+}
+
 func TestAllowedOrigins(t *testing.T) {
 	t.Setenv("PULSE_ALLOWED_ORIGINS", "https://dashboard.example.org, http://localhost:5173")
 	c, err := Load()

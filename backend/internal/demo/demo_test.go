@@ -2,10 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -104,38 +100,4 @@ func TestBackfillSessions(t *testing.T) {
 	st, err := db.SessionStats(ctx, now)
 	require.NoError(t, err)
 	assert.Zero(t, st.ActiveSessions, "replayed sessions have all ended")
-}
-
-// The demo's LiveKit stand-in is down exactly during the bursts.
-func TestFaultsLiveKit(t *testing.T) {
-	start := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	clock := testclock.New(start)
-	f := demo.NewFaults()
-	f.Now = clock.Now
-	srv := httptest.NewServer(f.LiveKit())
-	t.Cleanup(srv.Close)
-	get := func() (int, string) {
-		res, err := http.Get(srv.URL + "/")
-		require.NoError(t, err)
-		defer func() { _ = res.Body.Close() }()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, strings.TrimSpace(string(b))
-	}
-	for _, step := range []struct {
-		at     time.Duration
-		status int
-		why    string
-	}{
-		{0, http.StatusOK, "up at start"},
-		{4*time.Minute + time.Second, http.StatusServiceUnavailable, "down in the first burst"},
-		{6 * time.Minute, http.StatusOK, "up again after it"},
-		{16*time.Minute + 30*time.Second, http.StatusServiceUnavailable, "down in every burst"},
-	} {
-		clock.Set(start.Add(step.at))
-		status, body := get()
-		assert.Equal(t, step.status, status, step.why)
-		if status == http.StatusOK {
-			assert.Equal(t, "OK", body, "what the LiveKit check expects")
-		}
-	}
 }

@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"pulse/internal/pulse"
 )
 
 // Driver plays the platform's services against a running Pulse: sessions
@@ -23,6 +25,10 @@ type Driver struct {
 	PeakLive int
 	Client   *http.Client
 	Log      *slog.Logger
+	// OnLive, when set, is told after each step which sessions are live on
+	// each provider (their external ids): the provider stand-ins list them
+	// as their rooms.
+	OnLive func(map[pulse.Provider][]string)
 
 	rng  *rand.Rand
 	live map[string]*liveSession
@@ -30,6 +36,8 @@ type Driver struct {
 }
 
 type liveSession struct {
+	provider   pulse.Provider
+	room       string // the external id
 	bias       float64
 	nextSample time.Time
 	endAt      time.Time
@@ -87,14 +95,28 @@ func (d *Driver) step(ctx context.Context, now time.Time) {
 		}
 		d.start(ctx, now)
 	}
+	if d.OnLive != nil {
+		d.OnLive(d.rooms())
+	}
+}
+
+// rooms lists the live sessions' external ids by provider.
+func (d *Driver) rooms() map[pulse.Provider][]string {
+	out := map[pulse.Provider][]string{}
+	for _, s := range d.live {
+		out[s.provider] = append(out[s.provider], s.room)
+	}
+	return out
 }
 
 func (d *Driver) start(ctx context.Context, now time.Time) {
 	d.seq++
+	provider := pick(d.rng, providerWeights)
+	room := fmt.Sprintf("demo-%d-%d", now.Unix(), d.seq)
 	body := map[string]string{
 		"category":    pick(d.rng, categoryWeights),
-		"provider":    string(pick(d.rng, providerWeights)),
-		"external_id": fmt.Sprintf("demo-%d-%d", now.Unix(), d.seq),
+		"provider":    string(provider),
+		"external_id": room,
 	}
 	var out struct {
 		SessionID string `json:"session_id"`
@@ -103,6 +125,8 @@ func (d *Driver) start(ctx context.Context, now time.Time) {
 		return
 	}
 	d.live[out.SessionID] = &liveSession{
+		provider:   provider,
+		room:       room,
 		bias:       d.rng.NormFloat64() * 0.4,
 		nextSample: now.Add(time.Duration(2+d.rng.IntN(8)) * time.Second),
 		endAt:      now.Add(time.Duration(60+d.rng.IntN(420)) * time.Second),

@@ -1,9 +1,7 @@
 package demo
 
 import (
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
@@ -66,26 +64,4 @@ func (f *Faults) Fail() bool {
 		rate = f.BurstRate
 	}
 	return f.rng.Float64() < rate
-}
-
-// InBurst reports whether a burst is on now.
-func (f *Faults) InBurst() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.inBurst(f.Now())
-}
-
-// LiveKit is a stand-in for a LiveKit server's health check (GET / answers
-// "OK") that answers 503 during every burst: the real provider checker
-// probes it, so each burst is a LiveKit outage that the alert rules open an
-// incident for and resolve a little after the burst ends. `pulse demo`
-// serves it on 127.0.0.1 when no LiveKit is configured.
-func (f *Faults) LiveKit() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if f.InBurst() {
-			http.Error(w, "injected outage (demo mode)", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "OK")
-	})
 }

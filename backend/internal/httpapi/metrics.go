@@ -97,7 +97,47 @@ type ExternalService struct {
 	CheckedAt *time.Time `json:"checked_at" extensions:"x-nullable" format:"date-time"`
 	Detail    string     `json:"detail" example:"HTTP 200 in 84 ms"`
 	Uptime24h *float64   `json:"uptime_24h" extensions:"x-nullable" example:"0.998"`
+	// What the provider's own status page declares; null when none is read
+	// (not set, or not read yet).
+	Declared *DeclaredStatus `json:"declared" extensions:"x-nullable"`
+	// The provider's own count of live rooms beside Pulse's count of live
+	// sessions on it: a gap between them shows a broken integration.
+	LiveRooms LiveRooms `json:"live_rooms"`
+	// Demo is true for a local stand-in of the provider (`pulse demo`).
+	Demo bool `json:"demo" example:"false"`
 } //	@name	ExternalService
+
+// DeclaredStatus is what a provider declares on its status page (Atlassian
+// Statuspage), as last read by the background checker.
+type DeclaredStatus struct {
+	// none/minor/major/critical/maintenance as the page says; unknown when
+	// the page could not be read (description says why).
+	Indicator   string `json:"indicator" enums:"none,minor,major,critical,maintenance,unknown" example:"major"`
+	Description string `json:"description" example:"Partial System Outage"`
+	// Title of the most severe unresolved incident; null when none is open.
+	Incident       *string `json:"incident" extensions:"x-nullable" example:"Elevated connection failures in US West"`
+	IncidentImpact *string `json:"incident_impact" extensions:"x-nullable" enums:"none,minor,major,critical" example:"major"`
+	// The maintenance in progress, or else the next one scheduled; null when none.
+	Maintenance *DeclaredMaintenance `json:"maintenance" extensions:"x-nullable"`
+	CheckedAt   time.Time            `json:"checked_at" format:"date-time"`
+} //	@name	DeclaredStatus
+
+// DeclaredMaintenance is a maintenance a provider announces.
+type DeclaredMaintenance struct {
+	Name         string     `json:"name" example:"Database upgrade"`
+	Status       string     `json:"status" enums:"in_progress,verifying,scheduled" example:"scheduled"`
+	ScheduledFor *time.Time `json:"scheduled_for" extensions:"x-nullable" format:"date-time"`
+} //	@name	DeclaredMaintenance
+
+// LiveRooms compares the provider's count of live rooms with Pulse's.
+type LiveRooms struct {
+	// Rooms the provider reported live at the last check (LiveKit ListRooms,
+	// Daily presence); null when it does not tell.
+	Provider *int `json:"provider" extensions:"x-nullable" example:"12"`
+	// Pulse's live sessions on this provider; null while the database
+	// cannot be read.
+	Pulse *int64 `json:"pulse" extensions:"x-nullable" example:"12"`
+} //	@name	LiveRooms
 
 // currentMetrics godoc
 //
@@ -251,7 +291,7 @@ func (s *Server) errorTrend(c echo.Context) error {
 // externalServices godoc
 //
 //	@Summary		Status of Daily.co, LiveKit and Beyond Presence
-//	@Description	Served from the background checker's cache: a request never calls a provider.
+//	@Description	Served from the background checker's cache: a request never calls a provider. Each service carries what the provider's own status page declares and the provider's own count of live rooms beside Pulse's count of live sessions on it (read from the database; null while it cannot be reached).
 //	@ID				getExternalServices
 //	@Tags			metrics
 //	@Produce		json
@@ -269,9 +309,19 @@ func (s *Server) externalServices(c echo.Context) error {
 	if err != nil {
 		return timedOut(ctx, err)
 	}
+	// Pulse's side of the live-room comparison; the provider's side is
+	// already in the cache. A database outage blanks only this figure.
+	active, err := s.sessions.ActiveSessionsByProvider(ctx, s.now())
+	if err != nil {
+		if pulse.ErrorCode(timedOut(ctx, err)) != pulse.EUNAVAILABLE {
+			return err
+		}
+		s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)
+	}
 	out := ExternalServices{Services: make([]ExternalService, 0, len(svcs))}
 	for _, v := range svcs {
-		es := ExternalService{ID: v.Provider.ServiceID(), Name: v.Provider.Name(), Status: string(v.Status), Detail: v.Detail, CheckedAt: v.CheckedAt}
+		es := ExternalService{ID: v.Provider.ServiceID(), Name: v.Provider.Name(), Status: string(v.Status), Detail: v.Detail, CheckedAt: v.CheckedAt,
+			Declared: declaredStatus(v.Declared), LiveRooms: LiveRooms{Provider: v.LiveRooms}, Demo: v.StandIn}
 		if v.LatencyMs != nil {
 			l := round(*v.LatencyMs, 1)
 			es.LatencyMs = &l
@@ -280,9 +330,28 @@ func (s *Server) externalServices(c echo.Context) error {
 			u := round(*v.Uptime24h, 4)
 			es.Uptime24h = &u
 		}
+		if err == nil {
+			n := active[v.Provider]
+			es.LiveRooms.Pulse = &n
+		}
 		out.Services = append(out.Services, es)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// declaredStatus is the wire form of a status page reading.
+func declaredStatus(d *pulse.ProviderDeclared) *DeclaredStatus {
+	if d == nil {
+		return nil
+	}
+	out := &DeclaredStatus{Indicator: string(d.Indicator), Description: d.Description, CheckedAt: d.CheckedAt}
+	if d.Incident != "" {
+		out.Incident, out.IncidentImpact = &d.Incident, &d.IncidentImpact
+	}
+	if d.Maintenance != "" {
+		out.Maintenance = &DeclaredMaintenance{Name: d.Maintenance, Status: d.MaintenanceStatus, ScheduledFor: d.MaintenanceAt}
+	}
+	return out
 }
 
 func round(v float64, places int) float64 {

@@ -160,14 +160,31 @@ func TestExternalServicesAPI(t *testing.T) {
 		token := h.mustAdmin("super@example.org", pulse.RoleSuperAdmin)
 		at := time.Date(2026, 11, 26, 11, 59, 30, 0, time.UTC)
 		lat, up := 84.26, 0.99861
+		rooms := 3
+		maint := time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)
 		h.providers.services = []pulse.ProviderHealth{
-			{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, LatencyMs: &lat, CheckedAt: &at, Detail: "HTTP 200 in 84 ms", Uptime24h: &up},
+			{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational, LatencyMs: &lat, CheckedAt: &at, Detail: "HTTP 200 in 84 ms", Uptime24h: &up,
+				LiveRooms: &rooms, Declared: &pulse.ProviderDeclared{Provider: pulse.ProviderDaily, Indicator: pulse.DeclaredNone, Description: "All Systems Operational",
+					Maintenance: "Database upgrade", MaintenanceStatus: "scheduled", MaintenanceAt: &maint, CheckedAt: at}},
 			{Provider: pulse.ProviderLiveKit, Status: pulse.StatusUnconfigured, Detail: "no server URL set"},
+			{Provider: pulse.ProviderBeyondPresence, Status: pulse.StatusOperational, CheckedAt: &at, Detail: "HTTP 204 in 5 ms", StandIn: true,
+				Declared: &pulse.ProviderDeclared{Provider: pulse.ProviderBeyondPresence, Indicator: pulse.DeclaredMajor, Description: "Partial System Outage",
+					Incident: "Avatar rendering delayed", IncidentImpact: "major", CheckedAt: at}},
 		}
+		h.mustSession("Mental Health", "daily")
+		h.mustSession("Mental Health", "daily")
 		m := h.admin("/api/admin/metrics/external-services", token).json(t)
 		assert.Equal(t, []any{
-			map[string]any{"id": "daily_co", "name": "Daily.co", "status": "operational", "latency_ms": 84.3, "checked_at": "2026-11-26T11:59:30Z", "detail": "HTTP 200 in 84 ms", "uptime_24h": 0.9986},
-			map[string]any{"id": "livekit", "name": "LiveKit", "status": "unconfigured", "latency_ms": nil, "checked_at": nil, "detail": "no server URL set", "uptime_24h": nil},
+			map[string]any{"id": "daily_co", "name": "Daily.co", "status": "operational", "latency_ms": 84.3, "checked_at": "2026-11-26T11:59:30Z", "detail": "HTTP 200 in 84 ms", "uptime_24h": 0.9986,
+				"declared": map[string]any{"indicator": "none", "description": "All Systems Operational", "incident": nil, "incident_impact": nil,
+					"maintenance": map[string]any{"name": "Database upgrade", "status": "scheduled", "scheduled_for": "2026-11-28T06:00:00Z"}, "checked_at": "2026-11-26T11:59:30Z"},
+				"live_rooms": map[string]any{"provider": 3.0, "pulse": 2.0}, "demo": false},
+			map[string]any{"id": "livekit", "name": "LiveKit", "status": "unconfigured", "latency_ms": nil, "checked_at": nil, "detail": "no server URL set", "uptime_24h": nil,
+				"declared": nil, "live_rooms": map[string]any{"provider": nil, "pulse": 0.0}, "demo": false},
+			map[string]any{"id": "beyond_presence", "name": "Beyond Presence", "status": "operational", "latency_ms": nil, "checked_at": "2026-11-26T11:59:30Z", "detail": "HTTP 204 in 5 ms", "uptime_24h": nil,
+				"declared": map[string]any{"indicator": "major", "description": "Partial System Outage", "incident": "Avatar rendering delayed", "incident_impact": "major",
+					"maintenance": nil, "checked_at": "2026-11-26T11:59:30Z"},
+				"live_rooms": map[string]any{"provider": nil, "pulse": 0.0}, "demo": true},
 		}, m["services"])
 	})
 }

@@ -133,7 +133,18 @@ func TestDashboardGivesUpOnAHungDatabase(t *testing.T) {
 		})
 	}
 	t.Run("ExternalServicesFromMemory", func(t *testing.T) {
-		assert.Equal(t, http.StatusOK, h.admin("/api/admin/metrics/external-services", token).Code)
+		h.providers.services = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational}}
+		start := time.Now()
+		r := h.admin("/api/admin/metrics/external-services", token)
+		elapsed := time.Since(start)
+		require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+		services := r.json(t)["services"].([]any)
+		require.Len(t, services, 1)
+		for _, svc := range services {
+			assert.Equal(t, "operational", svc.(map[string]any)["status"])
+			assert.Nil(t, svc.(map[string]any)["live_rooms"].(map[string]any)["pulse"], "Pulse's count is left blank, the rest is served")
+		}
+		assert.Less(t, elapsed, inTime)
 	})
 
 	t.Run("BackOnceForwarding", func(t *testing.T) {

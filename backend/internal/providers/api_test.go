@@ -15,14 +15,18 @@ import (
 // its credentials where that API expects them and nowhere else. (LiveKit,
 // which signs a token, has tests of its own.)
 func TestProbeRequests(t *testing.T) {
+	type request struct {
+		path, query string
+		headers     map[string]string // "" means absent
+	}
+	dailyAuth := map[string]string{"Authorization": "Bearer " + testDailyKey, "x-api-key": ""}
 	tests := []struct {
 		provider pulse.Provider
-		path     string
-		query    string
-		headers  map[string]string // "" means absent
+		requests []request
 	}{
-		{pulse.ProviderDaily, "/v1/rooms", "limit=1", map[string]string{"Authorization": "Bearer " + testDailyKey, "x-api-key": ""}},
-		{pulse.ProviderBeyondPresence, "/v1/auth/verify", "", map[string]string{"x-api-key": testBeyKey, "Authorization": ""}},
+		// Listing one room proves the key; the presence gives the live count.
+		{pulse.ProviderDaily, []request{{"/v1/rooms", "limit=1", dailyAuth}, {"/v1/presence", "", dailyAuth}}},
+		{pulse.ProviderBeyondPresence, []request{{"/v1/auth/verify", "", map[string]string{"x-api-key": testBeyKey, "Authorization": ""}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.provider.Name(), func(t *testing.T) {
@@ -32,12 +36,14 @@ func TestProbeRequests(t *testing.T) {
 			c.round(t.Context())
 
 			reqs, _ := f.Requests()
-			require.Len(t, reqs, 1)
-			assert.Equal(t, http.MethodGet, reqs[0].Method)
-			assert.Equal(t, tt.path, reqs[0].URL.Path)
-			assert.Equal(t, tt.query, reqs[0].URL.RawQuery)
-			for name, want := range tt.headers {
-				assert.Equal(t, want, reqs[0].Header.Get(name), name)
+			require.Len(t, reqs, len(tt.requests))
+			for i, want := range tt.requests {
+				assert.Equal(t, http.MethodGet, reqs[i].Method)
+				assert.Equal(t, want.path, reqs[i].URL.Path)
+				assert.Equal(t, want.query, reqs[i].URL.RawQuery)
+				for name, value := range want.headers {
+					assert.Equal(t, value, reqs[i].Header.Get(name), name)
+				}
 			}
 			assert.Equal(t, pulse.StatusOperational, healthOf(t, c, tt.provider).Status)
 		})

@@ -48,6 +48,7 @@ type Checker struct {
 	now        func() time.Time
 	log        *slog.Logger
 	probes     map[pulse.Provider]func(context.Context) Outcome
+	pages      map[pulse.Provider]func(context.Context) pulse.ProviderDeclared
 	staleAfter time.Duration
 
 	mu    sync.RWMutex
@@ -87,6 +88,7 @@ func New(cfg Config, d Deps) (*Checker, error) {
 		now:        d.Now,
 		log:        d.Logger,
 		probes:     map[pulse.Provider]func(context.Context) Outcome{},
+		pages:      map[pulse.Provider]func(context.Context) pulse.ProviderDeclared{},
 		staleAfter: 3*cfg.CheckInterval + cfg.CheckTimeout,
 		cache:      map[pulse.Provider]pulse.ProviderHealth{},
 	}
@@ -113,10 +115,20 @@ func New(cfg Config, d Deps) (*Checker, error) {
 		}
 	}
 	for _, id := range pulse.Providers {
-		c.cache[id] = initialHealth(id, cfg.Configured(id))
+		if page := cfg.StatusURL(id); page != "" {
+			c.pages[id] = func(ctx context.Context) pulse.ProviderDeclared { return p.statusPage(ctx, id, page) }
+		}
+		h := initialHealth(id, cfg.Configured(id))
+		h.StandIn = cfg.StandIns[id]
+		c.cache[id] = h
 	}
 	return c, nil
 }
+
+// RunOnce runs one round now, as Run does at each tick: this instance leads
+// and checks, or follows and reads the store. For tools and tests; a server
+// calls Run.
+func (c *Checker) RunOnce(ctx context.Context) { c.round(ctx) }
 
 // Run checks the providers now and then every CheckInterval until ctx is
 // cancelled; call it once, in its own goroutine. Each round, this instance
@@ -248,22 +260,29 @@ type checked struct {
 	at      time.Time
 }
 
-// checkAll checks every configured provider concurrently, judges, stores and
-// publishes the results.
+// checkAll checks every configured provider and reads their status pages,
+// all concurrently, then judges, stores and publishes the results.
 func (c *Checker) checkAll(ctx context.Context) {
 	results := make([]*checked, len(pulse.Providers))
+	declared := make([]*pulse.ProviderDeclared, len(pulse.Providers))
 	var wg sync.WaitGroup
 	for i, id := range pulse.Providers {
-		probe, ok := c.probes[id]
-		if !ok {
-			continue
+		if probe, ok := c.probes[id]; ok {
+			wg.Go(func() {
+				pctx, cancel := context.WithTimeout(ctx, c.cfg.CheckTimeout)
+				defer cancel()
+				o := probe(pctx)
+				results[i] = &checked{outcome: o, at: c.now()}
+			})
 		}
-		wg.Go(func() {
-			pctx, cancel := context.WithTimeout(ctx, c.cfg.CheckTimeout)
-			defer cancel()
-			o := probe(pctx)
-			results[i] = &checked{outcome: o, at: c.now()}
-		})
+		if page, ok := c.pages[id]; ok {
+			wg.Go(func() {
+				pctx, cancel := context.WithTimeout(ctx, c.cfg.CheckTimeout)
+				defer cancel()
+				d := page(pctx)
+				declared[i] = &d
+			})
+		}
 	}
 	wg.Wait()
 	// A check cut short by shutdown says nothing about the provider.
@@ -285,7 +304,14 @@ func (c *Checker) checkAll(ctx context.Context) {
 			LatencyMs: latencyMs(r.outcome.Latency),
 			CheckedAt: r.at,
 			Detail:    v.Detail,
+			LiveRooms: r.outcome.LiveRooms,
 		})
+	}
+	pages := make([]pulse.ProviderDeclared, 0, len(c.pages))
+	for _, d := range declared {
+		if d != nil {
+			pages = append(pages, *d)
+		}
 	}
 
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
@@ -295,12 +321,18 @@ func (c *Checker) checkAll(ctx context.Context) {
 			c.log.Warn("providers: could not store a check", "service", check.Provider, "err", err)
 		}
 	}
+	for _, d := range pages {
+		if err := c.store.SaveProviderDeclared(sctx, d); err != nil {
+			c.log.Warn("providers: could not store a status page reading", "service", d.Provider, "err", err)
+		}
+	}
 	now := c.now()
 	uptime, err := c.store.ProviderUptime(sctx, now.Add(-uptimeWindow))
 	if err != nil {
 		c.log.Warn("providers: could not read uptime", "err", err)
 	}
 	c.publish(checks, uptime, err == nil, true)
+	c.publishDeclared(pages, true)
 	c.prune(sctx, now)
 }
 

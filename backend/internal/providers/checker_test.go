@@ -142,7 +142,8 @@ func TestLeaderAndFollower(t *testing.T) {
 	follower.round(t.Context())
 
 	for id, f := range fakes {
-		want := map[pulse.Provider]int64{pulse.ProviderLiveKit: 2}[id]
+		// LiveKit: ping and ListRooms; Daily: rooms and presence.
+		want := map[pulse.Provider]int64{pulse.ProviderLiveKit: 2, pulse.ProviderDaily: 2}[id]
 		assert.Equal(t, max(want, 1), f.hits.Load(), "%s was called by the leader only", id)
 	}
 	assert.Len(t, store.Checks(), 3, "only the leader stores checks")
@@ -197,7 +198,7 @@ func TestLeadership(t *testing.T) {
 		leader.Set(true, nil)
 		c.round(t.Context())
 
-		assert.EqualValues(t, 1, fakes[pulse.ProviderDaily].hits.Load())
+		assert.EqualValues(t, 2, fakes[pulse.ProviderDaily].hits.Load(), "rooms and presence")
 	})
 
 	t.Run("TakeOverKeepsADownProviderDown", func(t *testing.T) {

@@ -30,6 +30,16 @@ type Config struct {
 	BeyAPIURL string
 	BeyAPIKey string // sent as "x-api-key"
 
+	// DailyStatusURL and LiveKitStatusURL are the providers' Atlassian
+	// Statuspage summary.json; "" reads none. A page is read only while its
+	// provider is configured.
+	DailyStatusURL   string
+	LiveKitStatusURL string
+
+	// StandIns marks the providers whose URLs point at local stand-ins
+	// (`pulse demo`); their health says so.
+	StandIns map[pulse.Provider]bool
+
 	CheckInterval time.Duration // time between rounds
 	CheckTimeout  time.Duration // limit of one provider's check
 	SlowThreshold time.Duration // a 2xx slower than this is degraded
@@ -69,6 +79,8 @@ func (c Config) Validate() error {
 		{"DailyAPIURL", c.DailyAPIURL, c.DailyAPIKey != "", []string{"http", "https"}},
 		{"LiveKitURL", c.LiveKitURL, c.LiveKitURL != "", []string{"http", "https", "ws", "wss"}},
 		{"BeyAPIURL", c.BeyAPIURL, c.BeyAPIKey != "", []string{"http", "https"}},
+		{"DailyStatusURL", c.DailyStatusURL, false, []string{"http", "https"}},
+		{"LiveKitStatusURL", c.LiveKitStatusURL, false, []string{"http", "https"}},
 	} {
 		if (u.used || u.value != "") && !validURL(u.value, u.schemes) {
 			return pulse.Errorf(pulse.EINVALID, "%s must be an absolute %s URL", u.field, strings.Join(u.schemes, "/"))
@@ -100,6 +112,21 @@ func validURL(raw string, schemes []string) bool {
 		}
 	}
 	return false
+}
+
+// StatusURL is the status page read for a configured provider; "" when
+// none is read (not set, the provider not configured, or it has none).
+func (c Config) StatusURL(id pulse.Provider) string {
+	if !c.Configured(id) {
+		return ""
+	}
+	switch id {
+	case pulse.ProviderDaily:
+		return c.DailyStatusURL
+	case pulse.ProviderLiveKit:
+		return c.LiveKitStatusURL
+	}
+	return ""
 }
 
 // Rules returns the status rules the config describes.

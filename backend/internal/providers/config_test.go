@@ -32,6 +32,31 @@ func TestConfigConfigured(t *testing.T) {
 	}
 }
 
+func TestConfigStatusURL(t *testing.T) {
+	pages := Config{DailyStatusURL: "https://status.daily.test/s.json", LiveKitStatusURL: "https://status.livekit.test/s.json"}
+	tests := []struct {
+		name string
+		cfg  Config
+		want map[pulse.Provider]string
+	}{
+		{"ProvidersNotConfiguredReadNoPage", pages, map[pulse.Provider]string{}},
+		{"ConfiguredProvidersReadTheirPage", func() Config {
+			c := pages
+			c.DailyAPIKey, c.LiveKitURL, c.BeyAPIKey = "k", "wss://lk.test", "k"
+			return c
+		}(),
+			map[pulse.Provider]string{pulse.ProviderDaily: pages.DailyStatusURL, pulse.ProviderLiveKit: pages.LiveKitStatusURL}},
+		{"EmptyIsOff", Config{DailyAPIKey: "k", LiveKitURL: "wss://lk.test"}, map[pulse.Provider]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, id := range pulse.Providers {
+				assert.Equal(t, tt.want[id], tt.cfg.StatusURL(id), id)
+			}
+		})
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -48,6 +73,9 @@ func TestConfigValidate(t *testing.T) {
 		{"LiveKitFTP", testTimings(Config{LiveKitURL: "ftp://lk.test"}), "LiveKitURL must be an absolute http/https/ws/wss URL"},
 		{"LiveKitKeyWithoutSecret", testTimings(Config{LiveKitURL: "wss://lk.test", LiveKitAPIKey: "k"}), "LiveKitAPIKey and LiveKitAPISecret must be set together"},
 		{"LiveKitKeysWithoutURL", testTimings(Config{LiveKitAPIKey: "k", LiveKitAPISecret: "s"}), "LiveKitAPIKey is set but LiveKitURL is empty"},
+		{"StatusPages", testTimings(Config{DailyStatusURL: "https://status.daily.co/api/v2/summary.json", LiveKitStatusURL: "http://127.0.0.1:9/summary.json"}), ""},
+		{"StatusPageWebSocket", testTimings(Config{LiveKitStatusURL: "wss://status.livekit.io"}), "LiveKitStatusURL must be an absolute http/https URL"},
+		{"StatusPageRelative", testTimings(Config{DailyStatusURL: "status.daily.co"}), "DailyStatusURL must be an absolute http/https URL"},
 		{"NegativeTimeout", func() Config { c := testTimings(Config{}); c.CheckTimeout = -time.Second; return c }(), "check durations must be positive"},
 		{"ZeroInterval", func() Config { c := testTimings(Config{}); c.CheckInterval = 0; return c }(), "check durations must be positive"},
 		{"ZeroDownAfter", func() Config { c := testTimings(Config{}); c.DownAfter = 0; return c }(), "DownAfter, FlapWindow and FlapChanges must be positive"},

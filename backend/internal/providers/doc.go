@@ -8,4 +8,9 @@
 // in the pulse.ProviderCheckStore. Every other instance refreshes its memory
 // from the store instead. Providers and Current answer from that memory and
 // never call a provider.
+//
+// In the same round the leader reads what the providers say of themselves:
+// their Statuspage summary.json (statuspage.go), and their own count of live
+// rooms where the API gives one (LiveKit's ListRooms answer, Daily's
+// /presence). Both are stored with the checks, so followers show them too.
 package providers

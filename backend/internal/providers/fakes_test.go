@@ -38,10 +38,37 @@ func newClock() *testclock.Clock { return testclock.New(time.Now().UTC().Truncat
 
 // memStore is an in-memory pulse.ProviderCheckStore.
 type memStore struct {
-	mu     sync.Mutex
-	checks []pulse.ProviderCheck
-	err    error       // returned by every call when set
-	pruned []time.Time // the `before` of each prune
+	mu       sync.Mutex
+	checks   []pulse.ProviderCheck
+	declared map[pulse.Provider]pulse.ProviderDeclared
+	err      error       // returned by every call when set
+	pruned   []time.Time // the `before` of each prune
+}
+
+func (s *memStore) SaveProviderDeclared(_ context.Context, d pulse.ProviderDeclared) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	if s.declared == nil {
+		s.declared = map[pulse.Provider]pulse.ProviderDeclared{}
+	}
+	s.declared[d.Provider] = d
+	return nil
+}
+
+func (s *memStore) LatestProviderDeclared(context.Context) (map[pulse.Provider]pulse.ProviderDeclared, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return nil, s.err
+	}
+	out := make(map[pulse.Provider]pulse.ProviderDeclared, len(s.declared))
+	for id, d := range s.declared {
+		out[id] = d
+	}
+	return out, nil
 }
 
 func (s *memStore) InsertProviderCheck(_ context.Context, c pulse.ProviderCheck) error {
@@ -169,6 +196,7 @@ type fakeProvider struct {
 	hits   atomic.Int64
 	mu     sync.Mutex
 	answer http.HandlerFunc // nil: the healthy API
+	rooms  []string         // the live rooms the healthy API lists
 	reqs   []*http.Request  // clones, with their bodies read into bodies
 	bodies []string
 }
@@ -186,6 +214,14 @@ func (f *fakeProvider) Set(h http.HandlerFunc) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answer = h
+}
+
+// SetRooms sets the live rooms the healthy API lists (Daily's presence,
+// LiveKit's ListRooms).
+func (f *fakeProvider) SetRooms(names ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rooms = names
 }
 
 // Requests returns the requests received so far and their bodies.
@@ -213,7 +249,22 @@ func (f *fakeProvider) serve(w http.ResponseWriter, r *http.Request) {
 
 // healthy answers as the real API does.
 func (f *fakeProvider) healthy(w http.ResponseWriter, r *http.Request, body string) {
+	f.mu.Lock()
+	rooms := append([]string(nil), f.rooms...)
+	f.mu.Unlock()
 	switch {
+	case f.id == pulse.ProviderDaily && r.Method == http.MethodGet && r.URL.Path == "/v1/presence":
+		if r.Header.Get("Authorization") != "Bearer "+testDailyKey {
+			http.Error(w, `{"error":"authentication-error"}`, http.StatusUnauthorized)
+			return
+		}
+		// Daily's shape: room name → the participants present.
+		presence := map[string][]map[string]any{}
+		for i, name := range rooms {
+			presence[name] = []map[string]any{{"room": name, "id": "p" + name, "userName": "student", "joinTime": "2026-11-26T11:50:00.000Z", "duration": 60 * i}}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(presence)
 	case f.id == pulse.ProviderDaily && r.Method == http.MethodGet && r.URL.Path == "/v1/rooms":
 		if r.Header.Get("Authorization") != "Bearer "+testDailyKey {
 			http.Error(w, `{"error":"authentication-error"}`, http.StatusUnauthorized)
@@ -238,8 +289,12 @@ func (f *fakeProvider) healthy(w http.ResponseWriter, r *http.Request, body stri
 			http.Error(w, `{"code":"unauthenticated","msg":"`+err.Error()+`"}`, http.StatusUnauthorized)
 			return
 		}
+		list := []map[string]any{}
+		for _, name := range rooms {
+			list = append(list, map[string]any{"sid": "RM_" + name, "name": name, "num_participants": 2})
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"rooms":[]}`)
+		_ = json.NewEncoder(w).Encode(map[string]any{"rooms": list})
 	default:
 		http.NotFound(w, r)
 	}

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,13 +43,28 @@ func (p prober) livekit(ctx context.Context, serverURL, apiKey, apiSecret string
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	list, body := p.fetch(req)
-	if ok2xx(list) && !isJSONObject(body) {
-		list.Garbled = true
+	if ok2xx(list) {
+		list.LiveRooms = countLiveKitRooms(body)
+		list.Garbled = list.LiveRooms == nil
 	}
 	if list.NoAnswer == "" {
 		list.Latency = max(list.Latency, ping.Latency)
 	}
 	return list
+}
+
+// countLiveKitRooms counts the rooms of a ListRooms answer, {"rooms": [...]};
+// nil when the body is not a JSON object. The server may leave an empty list
+// out altogether (protobuf JSON skips default values): that is no rooms.
+func countLiveKitRooms(body []byte) *int {
+	var list struct {
+		Rooms []json.RawMessage `json:"rooms"`
+	}
+	if !isJSONObject(body) || json.Unmarshal(body, &list) != nil {
+		return nil
+	}
+	n := len(list.Rooms)
+	return &n
 }
 
 // liveKitHTTPURL turns a client URL (ws://, wss://) into the server's HTTP one.

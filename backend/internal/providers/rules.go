@@ -18,6 +18,9 @@ type Outcome struct {
 	NoAnswer string
 	// Garbled is set when a 2xx answer's body was not what the API sends.
 	Garbled bool
+	// LiveRooms is the provider's own count of live rooms when its answers
+	// gave one; nil otherwise. It plays no part in the verdict.
+	LiveRooms *int
 }
 
 // Verdict is a judged check.
@@ -139,6 +142,19 @@ func markStale(h pulse.ProviderHealth, now time.Time, maxAge time.Duration) puls
 	}
 	h.Detail = fmt.Sprintf("stale: last check %s ago (%s)", fmtAge(now.Sub(*h.CheckedAt)), h.Detail)
 	return h
+}
+
+// markDeclaredStale turns a status page reading that no instance has renewed
+// for maxAge into "unknown": an incident the page declared then must not be
+// shown, nor counted, as if it were still current.
+func markDeclaredStale(d *pulse.ProviderDeclared, now time.Time, maxAge time.Duration) *pulse.ProviderDeclared {
+	if d == nil || now.Sub(d.CheckedAt) <= maxAge {
+		return d
+	}
+	return &pulse.ProviderDeclared{
+		Provider: d.Provider, Indicator: pulse.DeclaredUnknown, CheckedAt: d.CheckedAt,
+		Description: fmt.Sprintf("stale: status page last read %s ago", fmtAge(now.Sub(d.CheckedAt))),
+	}
 }
 
 // fmtMs writes a latency the way the dashboard shows it: "84 ms".

@@ -21,7 +21,9 @@ func (c *Checker) Current() []pulse.ProviderHealth {
 	defer c.mu.RUnlock()
 	out := make([]pulse.ProviderHealth, 0, len(pulse.Providers))
 	for _, id := range pulse.Providers {
-		out = append(out, markStale(clone(c.cache[id]), now, c.staleAfter))
+		h := markStale(clone(c.cache[id]), now, c.staleAfter)
+		h.Declared = markDeclaredStale(h.Declared, now, c.staleAfter)
+		out = append(out, h)
 	}
 	return out
 }
@@ -63,7 +65,40 @@ func (c *Checker) refresh(ctx context.Context) map[pulse.Provider]pulse.Provider
 		}
 	}
 	c.publish(checks, uptime, err == nil, false)
+
+	if len(c.pages) > 0 {
+		declared, err := c.store.LatestProviderDeclared(sctx)
+		if err != nil {
+			c.log.Warn("providers: could not read the latest status pages", "err", err)
+		}
+		pages := make([]pulse.ProviderDeclared, 0, len(declared))
+		for _, id := range pulse.Providers {
+			if d, ok := declared[id]; ok {
+				pages = append(pages, d)
+			}
+		}
+		c.publishDeclared(pages, false)
+	}
 	return latest
+}
+
+// publishDeclared puts status page readings in the cache, for the providers
+// whose page this instance is configured to read (a row left from an earlier
+// configuration is not shown). The leader logs changes of indicator.
+func (c *Checker) publishDeclared(pages []pulse.ProviderDeclared, logChanges bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range pages {
+		if _, read := c.pages[d.Provider]; !read {
+			continue
+		}
+		h := c.cache[d.Provider]
+		if logChanges && (h.Declared == nil || h.Declared.Indicator != d.Indicator || h.Declared.Incident != d.Incident) {
+			c.log.Info("providers: status page", "service", d.Provider, "indicator", d.Indicator, "incident", d.Incident, "description", d.Description)
+		}
+		h.Declared = &d
+		c.cache[d.Provider] = h
+	}
 }
 
 // publish puts checks of configured providers in the cache. When uptimeOK is
@@ -83,6 +118,9 @@ func (c *Checker) publish(checks []pulse.ProviderCheck, uptime map[pulse.Provide
 			CheckedAt: ptr(check.CheckedAt),
 			Detail:    check.Detail,
 			Uptime24h: prev.Uptime24h,
+			LiveRooms: check.LiveRooms,
+			Declared:  prev.Declared,
+			StandIn:   prev.StandIn,
 		}
 		if check.LatencyMs > 0 {
 			h.LatencyMs = ptr(check.LatencyMs)
@@ -110,6 +148,16 @@ func clone(h pulse.ProviderHealth) pulse.ProviderHealth {
 	}
 	if h.Uptime24h != nil {
 		h.Uptime24h = ptr(*h.Uptime24h)
+	}
+	if h.LiveRooms != nil {
+		h.LiveRooms = ptr(*h.LiveRooms)
+	}
+	if h.Declared != nil {
+		d := *h.Declared
+		if d.MaintenanceAt != nil {
+			d.MaintenanceAt = ptr(*d.MaintenanceAt)
+		}
+		h.Declared = &d
 	}
 	return h
 }

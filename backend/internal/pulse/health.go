@@ -100,6 +100,12 @@ func EvaluateHealth(s HealthSignals, t HealthThresholds) (HealthStatus, []string
 		if reason := providerReason(svc); reason != "" {
 			raise(HealthDegraded, reason)
 		}
+		// What the provider declares counts even when Pulse's own check
+		// still gets through: an outage of its media servers does not show
+		// in an API probe.
+		if d := svc.Declared; d != nil && d.Indicator.Serious() {
+			raise(HealthDegraded, declaredReason(svc.Provider, *d))
+		}
 	}
 	return status, reasons
 }
@@ -144,6 +150,19 @@ func providerReason(svc ProviderHealth) string {
 		return reason
 	}
 	return ""
+}
+
+// declaredReason names a provider-declared problem as the provider put it:
+// its incident's title, or the page's summary when no incident is open (a
+// component marked down without one).
+func declaredReason(p Provider, d ProviderDeclared) string {
+	switch {
+	case d.Incident != "":
+		return fmt.Sprintf("%s declares a %s incident: %s", p.Name(), d.Indicator, d.Incident)
+	case d.Description != "":
+		return fmt.Sprintf("%s declares a %s outage: %s", p.Name(), d.Indicator, d.Description)
+	}
+	return fmt.Sprintf("%s declares a %s outage", p.Name(), d.Indicator)
 }
 
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }

@@ -39,6 +39,38 @@ func TestEvaluateHealth(t *testing.T) {
 		{"UnconfiguredProviderIsNotAProblem", with(func(s *pulse.HealthSignals) {
 			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderBeyondPresence, Status: pulse.StatusUnconfigured}}
 		}), pulse.HealthHealthy, []string{}},
+		{"DeclaredMajorIncident", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderLiveKit, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredMajor, Description: "Partial System Outage", Incident: "Elevated connection failures in US West", IncidentImpact: "major"}}}
+		}), pulse.HealthDegraded, []string{"LiveKit declares a major incident: Elevated connection failures in US West"}},
+		{"DeclaredCriticalIncident", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredCritical, Incident: "API unavailable", IncidentImpact: "critical"}}}
+		}), pulse.HealthDegraded, []string{"Daily.co declares a critical incident: API unavailable"}},
+		{"DeclaredMajorWithoutIncidentNamesTheSummary", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredMajor, Description: "Partial System Outage"}}}
+		}), pulse.HealthDegraded, []string{"Daily.co declares a major outage: Partial System Outage"}},
+		{"DeclaredMajorWithNothingToName", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredMajor}}}
+		}), pulse.HealthDegraded, []string{"Daily.co declares a major outage"}},
+		{"DeclaredMinorIncidentIsNotAProblem", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderLiveKit, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredMinor, Incident: "Delayed egress", IncidentImpact: "minor"}}}
+		}), pulse.HealthHealthy, []string{}},
+		{"DeclaredMaintenanceIsNotAProblem", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredMaintenance, Maintenance: "Database upgrade", MaintenanceStatus: "in_progress"}}}
+		}), pulse.HealthHealthy, []string{}},
+		{"UnreadableStatusPageIsNotAProblem", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderDaily, Status: pulse.StatusOperational,
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredUnknown, Description: "status page not read: HTTP 503"}}}
+		}), pulse.HealthHealthy, []string{}},
+		{"ProbeDownAndDeclaredIncidentBothNamed", with(func(s *pulse.HealthSignals) {
+			s.Providers = []pulse.ProviderHealth{{Provider: pulse.ProviderLiveKit, Status: pulse.StatusDown, Detail: "HTTP 503 (3 failures in a row)",
+				Declared: &pulse.ProviderDeclared{Indicator: pulse.DeclaredMajor, Incident: "RoomService errors", IncidentImpact: "major"}}}
+		}), pulse.HealthDegraded, []string{"LiveKit down: HTTP 503 (3 failures in a row)", "LiveKit declares a major incident: RoomService errors"}},
 		{"CriticalWinsOverDegradedAndAllReasonsNamed", with(func(s *pulse.HealthSignals) {
 			s.PoolWaitsLastMinute = 1
 			s.Requests.P95Ms = 2000

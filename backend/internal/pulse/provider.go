@@ -89,6 +89,9 @@ type ProviderCheck struct {
 	LatencyMs float64 // 0 when no answer came back
 	CheckedAt time.Time
 	Detail    string // e.g. "HTTP 200 in 84 ms", "credentials rejected (HTTP 401)"
+	// LiveRooms is the provider's own count of live rooms, when its answer
+	// gave one; nil otherwise.
+	LiveRooms *int
 }
 
 // ProviderHealth is what the dashboard shows for one provider.
@@ -101,6 +104,56 @@ type ProviderHealth struct {
 	// Uptime24h is the share (0..1) of the last 24 hours' checks that found
 	// the provider operational; nil when it was not checked in that time.
 	Uptime24h *float64
+	// LiveRooms is how many rooms the provider itself reported live at the
+	// last check; nil when its API does not tell (no credentials, no such
+	// endpoint, the call failed).
+	LiveRooms *int
+	// Declared is what the provider's own status page last said; nil when
+	// no status page is read for it.
+	Declared *ProviderDeclared
+	// StandIn marks a local stand-in of the provider's API (`pulse demo`),
+	// so that nobody mistakes its figures for the real provider's.
+	StandIn bool
+}
+
+// DeclaredIndicator is a status page's overall verdict (Atlassian
+// Statuspage's status.indicator), plus "unknown" when the page could not be
+// read.
+type DeclaredIndicator string
+
+const (
+	DeclaredNone        DeclaredIndicator = "none"
+	DeclaredMinor       DeclaredIndicator = "minor"
+	DeclaredMajor       DeclaredIndicator = "major"
+	DeclaredCritical    DeclaredIndicator = "critical"
+	DeclaredMaintenance DeclaredIndicator = "maintenance"
+	DeclaredUnknown     DeclaredIndicator = "unknown"
+)
+
+// Serious reports whether the provider declares a major or critical
+// problem: one that counts against the system's health.
+func (i DeclaredIndicator) Serious() bool {
+	return i == DeclaredMajor || i == DeclaredCritical
+}
+
+// ProviderDeclared is what a provider's status page declares about itself.
+type ProviderDeclared struct {
+	Provider  Provider
+	Indicator DeclaredIndicator
+	// Description is the page's own summary ("All Systems Operational"), or
+	// why it could not be read when Indicator is DeclaredUnknown.
+	Description string
+	// Incident is the title of the most severe unresolved incident; "" when
+	// none is open. IncidentImpact is its impact (none/minor/major/critical).
+	Incident       string
+	IncidentImpact string
+	// Maintenance is the title of a maintenance in progress, or else of the
+	// next one scheduled; "" when none. MaintenanceStatus is its status
+	// (in_progress, verifying, scheduled) and MaintenanceAt its start.
+	Maintenance       string
+	MaintenanceStatus string
+	MaintenanceAt     *time.Time
+	CheckedAt         time.Time
 }
 
 // ProviderCheckStore keeps the history of checks, shared by all instances.
@@ -112,6 +165,12 @@ type ProviderCheckStore interface {
 	// whose status was operational.
 	ProviderUptime(ctx context.Context, since time.Time) (map[Provider]float64, error)
 	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
+	// SaveProviderDeclared keeps the latest reading of a provider's status
+	// page, replacing the previous one.
+	SaveProviderDeclared(ctx context.Context, d ProviderDeclared) error
+	// LatestProviderDeclared returns the latest reading of each provider's
+	// status page.
+	LatestProviderDeclared(ctx context.Context) (map[Provider]ProviderDeclared, error)
 }
 
 // ProviderService serves provider health from its cache; it never calls a

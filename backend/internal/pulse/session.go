@@ -65,6 +65,9 @@ type SessionStore interface {
 	SessionStats(ctx context.Context, now time.Time) (SessionStats, error)
 	// SessionSummary aggregates the last windowDays calendar days (UTC).
 	SessionSummary(ctx context.Context, now time.Time, windowDays int) (SessionSummary, error)
+	// ActiveSessionsByProvider counts the live sessions (as SessionStats
+	// does) of each provider; a provider without any is absent.
+	ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[Provider]int64, error)
 }
 
 // ActiveWindow is how recently a session must have been seen to count as live.

@@ -210,6 +210,26 @@ func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionSta
 	return st, nil
 }
 
+// ActiveSessionsByProvider implements pulse.SessionStore: the live count of
+// SessionStats, by provider, on the same partial index of open sessions.
+func (db *DB) ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[pulse.Provider]int64, error) {
+	var rows []struct {
+		Provider string
+		N        int64
+	}
+	err := db.with(ctx).Raw(`SELECT provider, COUNT(*) AS n FROM sessions
+		WHERE ended_at IS NULL AND last_seen_at >= ? GROUP BY provider`,
+		utc(now.Add(-pulse.ActiveWindow))).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[pulse.Provider]int64, len(rows))
+	for _, r := range rows {
+		out[pulse.Provider(r.Provider)] = r.N
+	}
+	return out, nil
+}
+
 // SessionSummary implements pulse.SessionStore from the daily summary: at most
 // windowDays x categories rows, however many sessions there were.
 func (db *DB) SessionSummary(ctx context.Context, now time.Time, windowDays int) (pulse.SessionSummary, error) {

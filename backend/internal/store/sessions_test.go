@@ -152,6 +152,36 @@ func TestSessionStats(t *testing.T) {
 	})
 }
 
+func TestActiveSessionsByProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := t0
+
+		t.Run("Empty", func(t *testing.T) {
+			by, err := db.ActiveSessionsByProvider(ctx, now)
+			require.NoError(t, err)
+			assert.Empty(t, by)
+		})
+
+		mustCreate(t, db, "Mental Health", pulse.ProviderDaily, "d1", now.Add(-time.Minute))
+		mustCreate(t, db, "Mental Health", pulse.ProviderDaily, "d2", now.Add(-30*time.Minute))
+		mustCreate(t, db, "Mental Health", pulse.ProviderDaily, "stale", now.Add(-31*time.Minute))
+		mustCreate(t, db, "Mental Health", pulse.ProviderLiveKit, "l1", now.Add(-5*time.Minute))
+		ended := mustCreate(t, db, "Mental Health", pulse.ProviderLiveKit, "l2", now.Add(-5*time.Minute))
+		_, err := db.EndSession(ctx, ended.ID, now)
+		require.NoError(t, err)
+
+		t.Run("CountsLiveSessionsLikeSessionStats", func(t *testing.T) {
+			by, err := db.ActiveSessionsByProvider(ctx, now)
+			require.NoError(t, err)
+			assert.Equal(t, map[pulse.Provider]int64{pulse.ProviderDaily: 2, pulse.ProviderLiveKit: 1}, by)
+			st, err := db.SessionStats(ctx, now)
+			require.NoError(t, err)
+			assert.Equal(t, st.ActiveSessions, by[pulse.ProviderDaily]+by[pulse.ProviderLiveKit])
+		})
+	})
+}
+
 func TestSessionSummary(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

@@ -66,6 +66,54 @@ func TestProviderChecks(t *testing.T) {
 	})
 }
 
+func TestProviderCheckLiveRooms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+		rooms := 12
+		require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderLiveKit, Status: pulse.StatusOperational, CheckedAt: now, LiveRooms: &rooms}))
+		require.NoError(t, db.InsertProviderCheck(ctx, pulse.ProviderCheck{Provider: pulse.ProviderDaily, Status: pulse.StatusDown, CheckedAt: now}))
+
+		latest, err := db.LatestProviderChecks(ctx)
+		require.NoError(t, err)
+		require.NotNil(t, latest[pulse.ProviderLiveKit].LiveRooms)
+		assert.Equal(t, 12, *latest[pulse.ProviderLiveKit].LiveRooms)
+		assert.Nil(t, latest[pulse.ProviderDaily].LiveRooms, "not told is not zero")
+	})
+}
+
+func TestProviderDeclared(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+		none, err := db.LatestProviderDeclared(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, none)
+
+		maint := now.Add(2 * time.Hour)
+		first := pulse.ProviderDeclared{Provider: pulse.ProviderLiveKit, Indicator: pulse.DeclaredMajor, Description: "Partial System Outage",
+			Incident: "Elevated connection failures", IncidentImpact: "major", Maintenance: "Database upgrade", MaintenanceStatus: "scheduled",
+			MaintenanceAt: &maint, CheckedAt: now}
+		require.NoError(t, db.SaveProviderDeclared(ctx, first))
+		daily := pulse.ProviderDeclared{Provider: pulse.ProviderDaily, Indicator: pulse.DeclaredNone, Description: "All Systems Operational", CheckedAt: now}
+		require.NoError(t, db.SaveProviderDeclared(ctx, daily))
+
+		got, err := db.LatestProviderDeclared(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, map[pulse.Provider]pulse.ProviderDeclared{pulse.ProviderLiveKit: first, pulse.ProviderDaily: daily}, got)
+
+		t.Run("ReplacedNotAppended", func(t *testing.T) {
+			resolved := pulse.ProviderDeclared{Provider: pulse.ProviderLiveKit, Indicator: pulse.DeclaredNone, Description: "All Systems Operational", CheckedAt: now.Add(time.Minute)}
+			require.NoError(t, db.SaveProviderDeclared(ctx, resolved))
+			got, err := db.LatestProviderDeclared(ctx)
+			require.NoError(t, err)
+			assert.Len(t, got, 2)
+			assert.Equal(t, resolved, got[pulse.ProviderLiveKit])
+		})
+	})
+}
+
 func TestLeader(t *testing.T) {
 	t.Run("SQLiteAlwaysLeads", func(t *testing.T) {
 		db, _ := storetest.MustOpenSQLite(t)

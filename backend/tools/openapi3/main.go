@@ -124,6 +124,12 @@ func markNullable(doc *openapi3.T) {
 				}
 				delete(p.Value.Extensions, "x-nullable")
 			}
+			// A nullable reference (allOf: [$ref]) needs a type of its own
+			// beside nullable, or OpenAPI 3.0 tools cannot tell what the null
+			// is an alternative to.
+			if p.Value.Nullable && (p.Value.Type == nil || len(*p.Value.Type) == 0) && len(p.Value.AllOf) > 0 {
+				p.Value.Type = &openapi3.Types{openapi3.TypeObject}
+			}
 		}
 	}
 }

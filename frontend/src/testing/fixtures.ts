@@ -1,3 +1,4 @@
+import type { ExternalServices } from '@/features/dashboard/api/get-external-services';
 import type { Schema } from '@/types/schemas';
 
 // Realistic API answers, typed by the generated schema so a renamed field breaks the tests too.
@@ -68,7 +69,7 @@ export function errorTrendFixture(overrides: Partial<Schema<'ErrorTrend'>> = {})
   };
 }
 
-export function externalServicesFixture(): Schema<'ExternalServices'> {
+export function externalServicesFixture(): ExternalServices {
   return {
     services: [
       {
@@ -79,6 +80,16 @@ export function externalServicesFixture(): Schema<'ExternalServices'> {
         checked_at: '2025-03-04T12:34:10Z',
         detail: 'HTTP 200 from /v1/',
         uptime_24h: 0.9995,
+        declared: {
+          indicator: 'none',
+          description: 'All Systems Operational',
+          incident: null,
+          incident_impact: null,
+          maintenance: { name: 'Database upgrade', status: 'scheduled', scheduled_for: '2025-03-06T06:00:00Z' },
+          checked_at: '2025-03-04T12:34:10Z',
+        },
+        live_rooms: { provider: 16, pulse: 16 },
+        demo: false,
       },
       {
         id: 'livekit',
@@ -88,6 +99,16 @@ export function externalServicesFixture(): Schema<'ExternalServices'> {
         checked_at: '2025-03-04T12:34:12Z',
         detail: 'Slow response (1840 ms > 1000 ms)',
         uptime_24h: 0.982,
+        declared: {
+          indicator: 'major',
+          description: 'Partial System Outage',
+          incident: 'Elevated connection failures in US West',
+          incident_impact: 'major',
+          maintenance: null,
+          checked_at: '2025-03-04T12:34:12Z',
+        },
+        live_rooms: { provider: 12, pulse: 9 },
+        demo: false,
       },
       {
         id: 'beyond_presence',
@@ -97,6 +118,9 @@ export function externalServicesFixture(): Schema<'ExternalServices'> {
         checked_at: null,
         detail: 'BEYOND_PRESENCE_API_KEY is not set',
         uptime_24h: null,
+        declared: null,
+        live_rooms: { provider: null, pulse: 0 },
+        demo: false,
       },
     ],
   };

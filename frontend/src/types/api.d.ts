@@ -135,7 +135,7 @@ export interface paths {
         };
         /**
          * Status of Daily.co, LiveKit and Beyond Presence
-         * @description Served from the background checker's cache: a request never calls a provider.
+         * @description Served from the background checker's cache: a request never calls a provider. Each service carries what the provider's own status page declares and the provider's own count of live rooms beside Pulse's count of live sessions on it (read from the database; null while it cannot be reached).
          */
         get: operations["getExternalServices"];
         put?: never;
@@ -449,6 +449,42 @@ export interface components {
              */
             system_health: "healthy" | "degraded" | "critical";
         };
+        DeclaredMaintenance: {
+            /** @example Database upgrade */
+            name: string;
+            /** Format: date-time */
+            scheduled_for: string | null;
+            /**
+             * @example scheduled
+             * @enum {string}
+             */
+            status: "in_progress" | "verifying" | "scheduled";
+        };
+        DeclaredStatus: {
+            /** Format: date-time */
+            checked_at: string;
+            /** @example Partial System Outage */
+            description: string;
+            /**
+             * @description Title of the most severe unresolved incident; null when none is open.
+             * @example Elevated connection failures in US West
+             */
+            incident: string | null;
+            /**
+             * @example major
+             * @enum {string|null}
+             */
+            incident_impact: "none" | "minor" | "major" | "critical" | null;
+            /**
+             * @description none/minor/major/critical/maintenance as the page says; unknown when
+             *     the page could not be read (description says why).
+             * @example major
+             * @enum {string}
+             */
+            indicator: "none" | "minor" | "major" | "critical" | "maintenance" | "unknown";
+            /** @description The maintenance in progress, or else the next one scheduled; null when none. */
+            maintenance: components["schemas"]["DeclaredMaintenance"] | null;
+        };
         EndSessionResponse: {
             /** Format: date-time */
             ended_at: string;
@@ -501,6 +537,16 @@ export interface components {
         ExternalService: {
             /** Format: date-time */
             checked_at: string | null;
+            /**
+             * @description What the provider's own status page declares; null when none is read
+             *     (not set, or not read yet).
+             */
+            declared: components["schemas"]["DeclaredStatus"] | null;
+            /**
+             * @description Demo is true for a local stand-in of the provider (`pulse demo`).
+             * @example false
+             */
+            demo: boolean;
             /** @example HTTP 200 in 84 ms */
             detail: string;
             /**
@@ -510,6 +556,11 @@ export interface components {
             id: "daily_co" | "livekit" | "beyond_presence";
             /** @example 84 */
             latency_ms: number | null;
+            /**
+             * @description The provider's own count of live rooms beside Pulse's count of live
+             *     sessions on it: a gap between them shows a broken integration.
+             */
+            live_rooms: components["schemas"]["LiveRooms"];
             /** @example Daily.co */
             name: string;
             /**
@@ -611,6 +662,20 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "sending" | "delivered" | "failed";
+        };
+        LiveRooms: {
+            /**
+             * @description Rooms the provider reported live at the last check (LiveKit ListRooms,
+             *     Daily presence); null when it does not tell.
+             * @example 12
+             */
+            provider: number | null;
+            /**
+             * @description Pulse's live sessions on this provider; null while the database
+             *     cannot be read.
+             * @example 12
+             */
+            pulse: number | null;
         };
         LoginRequest: {
             /** @example monitor@example.org */

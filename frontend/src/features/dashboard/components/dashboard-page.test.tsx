@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
 import { apiError } from '@/testing/handlers';
 import { renderApp } from '@/testing/render-app';
-import { currentMetricsFixture, errorTrendFixture, sessionMetricsFixture } from '@/testing/fixtures';
+import {
+  currentMetricsFixture,
+  errorTrendFixture,
+  externalServicesFixture,
+  sessionMetricsFixture,
+} from '@/testing/fixtures';
 
 const region = (name: string | RegExp) => screen.getByRole('region', { name });
 
@@ -191,6 +196,62 @@ describe('dashboard cards', () => {
     const beyond = screen.getByRole('listitem', { name: 'Beyond Presence' });
     expect(within(beyond).getByText('Not configured')).toBeInTheDocument();
     expect(within(beyond).getByText('never')).toBeInTheDocument();
+  });
+
+  it('shows what each provider declares and how many rooms it sees beside Pulse', async () => {
+    await renderDashboard();
+    const daily = await screen.findByRole('listitem', { name: 'Daily.co' });
+    expect(within(daily).getByText('Daily.co sees 16 rooms, Pulse 16')).toBeInTheDocument();
+    const dailyPage = within(daily).getByRole('region', { name: 'Daily.co status page' });
+    expect(within(dailyPage).getByText('No incident')).toBeInTheDocument();
+    expect(within(dailyPage).getByText(/All Systems Operational/)).toBeInTheDocument();
+    expect(within(dailyPage).getByText('Maintenance scheduled for Mar 6, 06:00: Database upgrade')).toBeInTheDocument();
+
+    const livekit = screen.getByRole('listitem', { name: 'LiveKit' });
+    expect(within(livekit).getByText('LiveKit sees 12 rooms, Pulse 9')).toBeInTheDocument();
+    const livekitPage = within(livekit).getByRole('region', { name: 'LiveKit status page' });
+    expect(within(livekitPage).getByText('Major')).toBeInTheDocument();
+    expect(within(livekitPage).getByText('Elevated connection failures in US West')).toBeInTheDocument();
+    expect(within(livekitPage).getByText('Incident (major):')).toBeInTheDocument();
+
+    const beyond = screen.getByRole('listitem', { name: 'Beyond Presence' });
+    expect(within(beyond).queryByRole('region')).not.toBeInTheDocument();
+    expect(within(beyond).queryByText(/rooms/)).not.toBeInTheDocument();
+    expect(screen.queryByText('Demo stand-in')).not.toBeInTheDocument();
+  });
+
+  it('says when a provider does not report its rooms or its status page could not be read', async () => {
+    const fixture = externalServicesFixture();
+    fixture.services[1] = {
+      ...fixture.services[1]!,
+      live_rooms: { provider: null, pulse: 4 },
+      declared: {
+        indicator: 'unknown',
+        description: 'status page not read: HTTP 503',
+        incident: null,
+        incident_impact: null,
+        maintenance: null,
+        checked_at: '2025-03-04T12:34:12Z',
+      },
+    };
+    server.use(http.get('*/api/admin/metrics/external-services', () => HttpResponse.json(fixture)));
+    await renderDashboard();
+    const livekit = await screen.findByRole('listitem', { name: 'LiveKit' });
+    expect(within(livekit).getByText('LiveKit does not report its rooms; Pulse 4')).toBeInTheDocument();
+    const page = within(livekit).getByRole('region', { name: 'LiveKit status page' });
+    expect(within(page).getByText('Unknown')).toBeInTheDocument();
+    expect(within(page).getByText(/status page not read: HTTP 503/)).toBeInTheDocument();
+  });
+
+  it('labels the demo stand-ins', async () => {
+    const fixture = externalServicesFixture();
+    fixture.services = fixture.services.map((s) => ({ ...s, demo: true }));
+    server.use(http.get('*/api/admin/metrics/external-services', () => HttpResponse.json(fixture)));
+    await renderDashboard();
+    for (const name of ['Daily.co', 'LiveKit', 'Beyond Presence']) {
+      const card = await screen.findByRole('listitem', { name });
+      expect(within(card).getByText('Demo stand-in')).toBeInTheDocument();
+    }
   });
 
   it('says so in the cards whose first load failed, and shows the rest', async () => {

@@ -1,10 +1,21 @@
-import { CircleCheck, CircleMinus, CircleX, Plug, TriangleAlert, type LucideIcon } from 'lucide-react';
-import type { ExternalServices } from '../api/get-external-services';
-import { formatClock, formatDuration, formatUptime } from '../utils/format';
+import {
+  CircleCheck,
+  CircleHelp,
+  CircleMinus,
+  CircleX,
+  FlaskConical,
+  Megaphone,
+  Plug,
+  TriangleAlert,
+  Wrench,
+  type LucideIcon,
+} from 'lucide-react';
+import type { DeclaredStatus, ExternalService, ExternalServices } from '../api/get-external-services';
+import { formatClock, formatDayTime, formatDuration, formatUptime } from '../utils/format';
+import { declaredIndicator, liveRoomsText, maintenanceState, type DeclaredTone } from '../utils/providers';
 import { DashboardCard } from './dashboard-card';
 import styles from './dashboard.module.css';
 
-type ExternalService = ExternalServices['services'][number];
 type ServiceStatus = ExternalService['status'];
 
 const statusDisplay: Record<ServiceStatus, { label: string; tone: string; Icon: LucideIcon }> = {
@@ -58,11 +69,23 @@ export function ExternalServicesCard({ services, error }: ExternalServicesCardPr
 
 function ServiceItem({ service }: { service: ExternalService }) {
   const headingId = `service-${service.id}`;
+  const configured = service.status !== 'unconfigured';
   return (
     <li className={styles.service} aria-labelledby={headingId}>
       <div className={styles.serviceHead}>
         <h3 id={headingId}>{service.name}</h3>
-        <ServiceStatusBadge status={service.status} />
+        <span className={styles.serviceBadges}>
+          {service.demo && (
+            <span
+              className="badge badge--neutral"
+              title="A local stand-in started by pulse demo, not the real provider"
+            >
+              <FlaskConical aria-hidden="true" size={16} />
+              Demo stand-in
+            </span>
+          )}
+          <ServiceStatusBadge status={service.status} />
+        </span>
       </div>
       <dl className={styles.serviceFacts}>
         <dt>Latency</dt>
@@ -71,8 +94,57 @@ function ServiceItem({ service }: { service: ExternalService }) {
         <dd>{service.checked_at ? formatClock(service.checked_at) : 'never'}</dd>
         <dt>Uptime 24h</dt>
         <dd>{service.uptime_24h == null ? '—' : formatUptime(service.uptime_24h)}</dd>
+        {configured && service.live_rooms && (
+          <>
+            <dt>Live rooms</dt>
+            <dd>{liveRoomsText(service.name, service.live_rooms)}</dd>
+          </>
+        )}
       </dl>
       {service.detail && <p className={styles.detail}>{service.detail}</p>}
+      {service.declared && <Declared name={service.name} declared={service.declared} />}
     </li>
+  );
+}
+
+const declaredIcons: Record<DeclaredTone, LucideIcon> = {
+  healthy: CircleCheck,
+  degraded: TriangleAlert,
+  critical: CircleX,
+  neutral: CircleHelp,
+};
+
+/** What the provider itself declares on its status page: indicator, open incident, maintenance. */
+function Declared({ name, declared }: { name: string; declared: DeclaredStatus }) {
+  const { label, tone } = declaredIndicator(declared.indicator);
+  const Icon = declared.indicator === 'maintenance' ? Wrench : declaredIcons[tone];
+  const m = declared.maintenance;
+  const impact = declared.incident_impact ? ` (${declared.incident_impact})` : '';
+  return (
+    <section className={styles.declared} aria-label={`${name} status page`}>
+      <p className={styles.declaredHead}>
+        <Megaphone aria-hidden="true" size={14} />
+        <span>Status page</span>
+        <span className={`badge badge--${tone}`}>
+          <Icon aria-hidden="true" size={14} />
+          {label}
+        </span>
+      </p>
+      <p className={styles.detail}>
+        {declared.description} <span className={styles.declaredAt}>(read {formatClock(declared.checked_at)})</span>
+      </p>
+      {declared.incident && (
+        <p className={styles.incident}>
+          <span className={styles.incidentLabel}>Incident{impact}:</span>{' '}
+          {declared.incident}
+        </p>
+      )}
+      {m && (
+        <p className={styles.detail}>
+          Maintenance {maintenanceState(m.status)}
+          {m.status === 'scheduled' && m.scheduled_for ? ` for ${formatDayTime(m.scheduled_for)}` : ''}: {m.name}
+        </p>
+      )}
+    </section>
   );
 }
