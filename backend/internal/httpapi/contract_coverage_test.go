@@ -531,7 +531,7 @@ var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 func TestContractCheckCatchesBreaches(t *testing.T) {
 	c, err := loadContract()
 	require.NoError(t, err)
-	const svc = `{"id":"daily_co","name":"Daily.co","status":"operational","latency_ms":null,"checked_at":null,"detail":"","uptime_24h":null}`
+	const svc = `{"id":"daily_co","name":"Daily.co","status":"operational","latency_ms":null,"checked_at":null,"detail":"","uptime_24h":null,"declared":null,"live_rooms":{"provider":null,"pulse":null},"demo":false}`
 	for name, tc := range map[string]struct {
 		method, path string
 		status       int
