@@ -178,6 +178,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert incidents of the last 7 days (or since a time)
+         * @description Every incident active at any time since `since` (opened, resolved, or still open since then), newest first, at most 1000, with its timeline (events) and the outcome of each notification per channel. Rules: health, provider:daily_co, provider:livekit, provider:beyond_presence, error_rate, p95, database, pool. An incident opens after PULSE_ALERT_FAILURE_THRESHOLD bad evaluations in a row and resolves after PULSE_ALERT_SUCCESS_THRESHOLD good ones.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only open or only resolved incidents */
+                    status?: "open" | "resolved";
+                    /** @description RFC 3339 time; default 7 days ago */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentList"];
+                    };
+                };
+                /** @description not signed in, signed out, deleted or disabled */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description the admin's current role may not view metrics */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description status is not open or resolved, or since is not an RFC 3339 time */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/metrics/current": {
         parameters: {
             query?: never;
@@ -419,6 +499,230 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Silences that have not ended
+         * @description Soonest end first. Ended silences are not listed (they are kept until incident retention removes them).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SilenceList"];
+                    };
+                };
+                /** @description not signed in, signed out, deleted or disabled */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description only SUPER_ADMIN manages silences */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Silence a rule, or every rule, for planned maintenance
+         * @description From now until now + duration (a Go duration such as "2h") or until ends_at, at most 30 days. A silenced rule still records its incidents (marked silenced) but sends no notification; the silence takes effect at the next evaluation. The silence is recorded as created by the signed-in admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the rule (or all), how long, and why */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SilenceRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Silence"];
+                    };
+                };
+                /** @description the body is not a JSON object */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description not signed in, signed out, deleted or disabled */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description only SUPER_ADMIN manages silences */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description unknown rule, no reason, bad or missing duration/ends_at, over 30 days */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a silence now
+         * @description Removes the silence; the rule notifies again from the next evaluation.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description silence id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description not signed in, signed out, deleted or disabled */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description only SUPER_ADMIN manages silences */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description no such silence */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description the id is not a number */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -927,6 +1231,95 @@ export interface components {
         ExternalServices: {
             services?: components["schemas"]["ExternalService"][];
         };
+        Incident: {
+            /**
+             * @description From open to resolve; null while open (the client counts from opened_at).
+             * @example 540
+             */
+            duration_seconds?: number | null;
+            events?: components["schemas"]["IncidentEvent"][];
+            /** @example 42 */
+            id?: number;
+            notifications?: components["schemas"]["IncidentNotification"][];
+            /** Format: date-time */
+            opened_at?: string;
+            reasons?: string[];
+            /**
+             * Format: date-time
+             * @description Null while open.
+             */
+            resolved_at?: string | null;
+            /**
+             * @example provider:livekit
+             * @enum {string}
+             */
+            rule?: "health" | "provider:daily_co" | "provider:livekit" | "provider:beyond_presence" | "error_rate" | "p95" | "database" | "pool";
+            /** @example LiveKit API */
+            rule_name?: string;
+            /**
+             * @description The current severity while open; the last one once resolved.
+             * @example critical
+             * @enum {string}
+             */
+            severity?: "degraded" | "critical";
+            /**
+             * @description True when a silence covers the rule now (open incidents) or kept any of
+             *     the incident's notifications from being sent.
+             * @example false
+             */
+            silenced?: boolean;
+            /**
+             * @example open
+             * @enum {string}
+             */
+            status?: "open" | "resolved";
+            /** @example LiveKit API: LiveKit down: HTTP 503 */
+            summary?: string;
+        };
+        IncidentEvent: {
+            /** Format: date-time */
+            at?: string;
+            /**
+             * @example opened
+             * @enum {string}
+             */
+            kind?: "opened" | "escalated" | "deescalated" | "resolved" | "reminder";
+            reasons?: string[];
+            /**
+             * @example critical
+             * @enum {string}
+             */
+            severity?: "degraded" | "critical";
+        };
+        IncidentList: {
+            incidents?: components["schemas"]["Incident"][];
+        };
+        IncidentNotification: {
+            /** @example 1 */
+            attempts?: number;
+            /** @example slack */
+            channel?: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /**
+             * @description The event notified.
+             * @example opened
+             * @enum {string}
+             */
+            event?: "opened" | "escalated" | "resolved" | "reminder";
+            /**
+             * @description The last failed attempt's error; null when none failed.
+             * @example HTTP 500: internal error
+             */
+            last_error?: string | null;
+            /**
+             * @example delivered
+             * @enum {string}
+             */
+            status?: "pending" | "sending" | "delivered" | "failed";
+        };
         LoginRequest: {
             /** @example monitor@example.org */
             email?: string;
@@ -968,6 +1361,47 @@ export interface components {
             total_sessions?: number;
             /** @example 30 */
             window_days?: number;
+        };
+        Silence: {
+            /** Format: date-time */
+            created_at?: string;
+            /** @example super@example.org */
+            created_by?: string;
+            /** Format: date-time */
+            ends_at?: string;
+            /** @example 3 */
+            id?: number;
+            /** @example LiveKit upgrade */
+            reason?: string;
+            /** @example provider:livekit */
+            rule?: string;
+            /** Format: date-time */
+            starts_at?: string;
+        };
+        SilenceList: {
+            silences?: components["schemas"]["Silence"][];
+        };
+        SilenceRequest: {
+            /**
+             * @description A Go duration from now, e.g. "2h" or "90m".
+             * @example 2h
+             */
+            duration?: string;
+            /**
+             * Format: date-time
+             * @description When the silence ends (RFC 3339), instead of duration.
+             */
+            ends_at?: string;
+            /**
+             * @description What is being maintained; required.
+             * @example LiveKit upgrade
+             */
+            reason?: string;
+            /**
+             * @description An alert rule id, or "all".
+             * @example provider:livekit
+             */
+            rule?: string;
         };
     };
     responses: never;
