@@ -1,7 +1,7 @@
 import useSWR, { type SWRConfiguration } from 'swr';
 import { apiClient } from '@/lib/api-client';
 import type { Schema } from '@/types/schemas';
-import { liveMetricsPolling, metricsPolling } from './polling';
+import { metricsPolling } from './polling';
 
 export type IncidentList = Schema<'IncidentList'>;
 export type Incident = IncidentList['incidents'][number];
@@ -33,11 +33,12 @@ export function getIncidentTimeline(now = Date.now()): Promise<IncidentList> {
 }
 
 /**
- * SWR hook for {@link getOpenIncidents}: polled as often as /current ({@link liveMetricsPolling}),
- * so an incident shows up within seconds of being opened.
+ * SWR hook for {@link getOpenIncidents}: polled and retried as {@link metricsPolling} says. The
+ * alert evaluator itself runs every 30 s (PULSE_ALERT_EVAL_INTERVAL) and needs several bad
+ * evaluations in a row to open an incident, so polling faster would only repeat the same answer.
  */
 export function useOpenIncidents(config?: SWRConfiguration<IncidentList, Error>) {
-  return useSWR<IncidentList, Error>(openIncidentsKey, getOpenIncidents, { ...liveMetricsPolling, ...config });
+  return useSWR<IncidentList, Error>(openIncidentsKey, getOpenIncidents, { ...metricsPolling, ...config });
 }
 
 /** SWR hook for {@link getIncidentTimeline}: polled and retried as {@link metricsPolling} says. */

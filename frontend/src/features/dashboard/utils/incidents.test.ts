@@ -115,17 +115,16 @@ describe('formatIncidentSpan', () => {
 describe('dayTicks', () => {
   it('marks each midnight inside the window with its day', () => {
     const ticks = dayTicks(week);
-    expect(ticks.map((tick) => tick.label)).toEqual([
-      'Wed 26',
-      'Thu 27',
-      'Fri 28',
-      'Sat 1',
-      'Sun 2',
-      'Mon 3',
-      'Tue 4',
-    ]);
+    expect(ticks.map((tick) => tick.label)).toEqual(['Wed 26', 'Thu 27', 'Fri 28', 'Sat 1', 'Sun 2', 'Mon 3', 'Tue 4']);
     expect(ticks[0]!.leftPct).toBeCloseTo(pctOfWeek(at('2025-02-26T00:00:00Z') - week.from));
     expect(ticks.at(-1)!.leftPct).toBeCloseTo(pctOfWeek(at('2025-03-04T00:00:00Z') - week.from));
+  });
+
+  it('centres the label of each whole day, and leaves the day still under way unlabelled', () => {
+    const ticks = dayTicks(week);
+    expect(ticks[0]!.labelPct).toBeCloseTo(pctOfWeek(at('2025-02-26T12:00:00Z') - week.from));
+    expect(ticks.at(-2)!.labelPct).toBeCloseTo(pctOfWeek(at('2025-03-03T12:00:00Z') - week.from));
+    expect(ticks.at(-1)!.labelPct).toBeNull();
   });
 
   it('leaves out a midnight at the very start of the window', () => {

@@ -113,9 +113,7 @@ export function toTimelineRows(incidents: readonly Incident[], window: TimeWindo
     rows.set(incident.rule, row);
   }
   for (const row of rows.values()) row.bars.sort((a, b) => a.openedAt - b.openedAt);
-  return [...rows.values()].sort(
-    (a, b) => ruleRank(a.rule) - ruleRank(b.rule) || a.ruleName.localeCompare(b.ruleName),
-  );
+  return [...rows.values()].sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule) || a.ruleName.localeCompare(b.ruleName));
 }
 
 /** "Tue 4 Mar 03:12–03:40", "Mon 3 Mar 23:50 – Tue 4 Mar 00:20", or "since Tue 4 Mar 03:12" while open. */
@@ -141,22 +139,35 @@ function barLabel(
   return parts.join(', ');
 }
 
-/** A midnight inside the window, where the timeline's axis names the day that begins. */
+/** A midnight inside the window: a gridline, and the day that begins there. */
 export interface DayTick {
   at: number;
   leftPct: number;
+  /** "Tue 4" */
   label: string;
+  /** Where the day's middle is, in percent of the window; null when the window ends before the day does. */
+  labelPct: number | null;
 }
 
 /** The local midnights inside the window, oldest first. */
 export function dayTicks(window: TimeWindow): DayTick[] {
+  const span = window.to - window.from;
+  const pct = (ms: number) => ((ms - window.from) / span) * 100;
   const ticks: DayTick[] = [];
   const day = new Date(window.from);
   day.setHours(0, 0, 0, 0);
   // Step by calendar day, not by 24 h, so a daylight saving change doesn't shift the ticks off midnight.
-  for (day.setDate(day.getDate() + 1); day.getTime() < window.to; day.setDate(day.getDate() + 1)) {
+  day.setDate(day.getDate() + 1);
+  while (day.getTime() < window.to) {
     const at = day.getTime();
-    ticks.push({ at, leftPct: ((at - window.from) / (window.to - window.from)) * 100, label: formatShortDay(at) });
+    day.setDate(day.getDate() + 1);
+    const end = day.getTime();
+    ticks.push({
+      at,
+      leftPct: pct(at),
+      label: formatShortDay(at),
+      labelPct: end <= window.to ? pct((at + end) / 2) : null,
+    });
   }
   return ticks;
 }
