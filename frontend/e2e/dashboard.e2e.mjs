@@ -193,6 +193,17 @@ async function main() {
     );
     console.log(`  charts: quality ${pie}, error rate ${line}`);
 
+    // A fresh demo opens its first incident about 4.5 minutes in: an empty timeline is a valid answer here.
+    const incidents = await step('open incidents and incident timeline', async () => {
+      const open = page.getByRole('region', { name: 'Open incidents' });
+      await open.getByText(/^No open incidents$|^Open since /).first().waitFor();
+      const timeline = page.getByRole('region', { name: 'Incidents, last 7 days' });
+      const bars = timeline.getByTestId('incident-timeline');
+      await bars.or(timeline.getByText('No incidents in the last 7 days')).first().waitFor();
+      return (await bars.isVisible()) ? `${await bars.locator('ul ul > li').count()} incident bars` : 'empty state';
+    });
+    console.log(`  incidents: ${incidents}`);
+
     await step(`screenshot ${screenshot}`, () => saveScreenshot(page, screenshot));
 
     await page.setViewportSize(PHONE);

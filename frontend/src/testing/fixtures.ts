@@ -125,3 +125,82 @@ export function externalServicesFixture(): ExternalServices {
     ],
   };
 }
+
+type Incident = Schema<'Incident'>;
+
+/** A resolved LiveKit outage of 9 minutes, 2 hours before NOW, notified to Slack; change it with `overrides`. */
+export function incidentFixture(overrides: Partial<Incident> = {}): Incident {
+  const openedAt = overrides.opened_at ?? '2025-03-04T10:12:30Z';
+  const resolvedAt = overrides.resolved_at === undefined ? '2025-03-04T10:21:30Z' : overrides.resolved_at;
+  const severity = overrides.severity ?? 'critical';
+  return {
+    id: 42,
+    rule: 'provider:livekit',
+    rule_name: 'LiveKit API',
+    severity,
+    status: resolvedAt === null ? 'open' : 'resolved',
+    summary: 'LiveKit API: LiveKit down: HTTP 503',
+    reasons: ['LiveKit down: HTTP 503'],
+    opened_at: openedAt,
+    resolved_at: resolvedAt,
+    duration_seconds: resolvedAt === null ? null : (Date.parse(resolvedAt) - Date.parse(openedAt)) / 1000,
+    silenced: false,
+    notifications: [
+      {
+        channel: 'slack',
+        event: 'opened',
+        status: 'delivered',
+        attempts: 1,
+        last_error: null,
+        delivered_at: openedAt,
+        created_at: openedAt,
+      },
+    ],
+    events: [
+      { kind: 'opened', severity, reasons: ['LiveKit down: HTTP 503'], at: openedAt },
+      ...(resolvedAt === null ? [] : [{ kind: 'resolved' as const, severity, reasons: [], at: resolvedAt }]),
+    ],
+    ...overrides,
+  };
+}
+
+/** Open now: the p95 latency degraded since 12:04:56 (30 min before NOW), silenced for maintenance. */
+export function openIncidentFixture(overrides: Partial<Incident> = {}): Incident {
+  return incidentFixture({
+    id: 57,
+    rule: 'p95',
+    rule_name: 'API latency p95',
+    severity: 'degraded',
+    summary: 'API latency p95: p95 latency 1450 ms is above the degraded threshold of 1000 ms',
+    reasons: ['p95 latency 1450 ms is above the degraded threshold of 1000 ms'],
+    opened_at: '2025-03-04T12:04:56Z',
+    resolved_at: null,
+    silenced: true,
+    notifications: [],
+    ...overrides,
+  });
+}
+
+/** GET /api/admin/incidents?status=open */
+export function openIncidentsFixture(incidents: Incident[] = [openIncidentFixture()]): Schema<'IncidentList'> {
+  return { incidents };
+}
+
+/** GET /api/admin/incidents?since=…: the open incident, the LiveKit outage, and a database outage 3 days ago. */
+export function incidentTimelineFixture(
+  incidents: Incident[] = [
+    openIncidentFixture(),
+    incidentFixture(),
+    incidentFixture({
+      id: 12,
+      rule: 'database',
+      rule_name: 'Database',
+      summary: 'Database: database unreachable',
+      reasons: ['database unreachable'],
+      opened_at: '2025-03-01T07:00:00Z',
+      resolved_at: '2025-03-01T08:30:00Z',
+    }),
+  ],
+): Schema<'IncidentList'> {
+  return { incidents };
+}

@@ -3,6 +3,8 @@ import {
   currentMetricsFixture,
   errorTrendFixture,
   externalServicesFixture,
+  incidentTimelineFixture,
+  openIncidentsFixture,
   sessionFixture,
   sessionMetricsFixture,
 } from './fixtures';
@@ -33,6 +35,11 @@ export const handlers = [
   http.get('*/api/admin/metrics/sessions', () => HttpResponse.json(sessionMetricsFixture())),
   http.get('*/api/admin/metrics/errors', () => HttpResponse.json(errorTrendFixture())),
   http.get('*/api/admin/metrics/external-services', () => HttpResponse.json(externalServicesFixture())),
+  http.get('*/api/admin/incidents', ({ request }) =>
+    HttpResponse.json(
+      new URL(request.url).searchParams.get('status') === 'open' ? openIncidentsFixture() : incidentTimelineFixture(),
+    ),
+  ),
 ];
 
 /** An API error in the backend's shape. */

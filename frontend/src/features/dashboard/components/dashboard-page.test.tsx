@@ -60,7 +60,7 @@ describe('dashboard cards', () => {
     expect(within(region('Active sessions')).getByText('—')).toBeInTheDocument();
     expect(within(region('Active sessions')).queryByText(/abandoned/)).not.toBeInTheDocument();
     expect(within(region('Error rate (last hour)')).getByText('—')).toBeInTheDocument();
-    expect(screen.getByText('Critical')).toBeInTheDocument();
+    expect(within(region('System health')).getByText('Critical')).toBeInTheDocument();
     expect(screen.getByText('Database unreachable')).toBeInTheDocument();
   });
 

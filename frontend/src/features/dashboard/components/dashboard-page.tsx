@@ -5,6 +5,7 @@ import { currentMetricsKey, useCurrentMetrics } from '../api/get-current-metrics
 import { sessionMetricsKey, useSessionMetrics } from '../api/get-session-metrics';
 import { errorTrendKey, useErrorTrend } from '../api/get-error-trend';
 import { externalServicesKey, useExternalServices } from '../api/get-external-services';
+import { incidentTimelineKey, openIncidentsKey, useIncidentTimeline, useOpenIncidents } from '../api/get-incidents';
 import { useDashboardFreshness } from '../hooks/use-dashboard-freshness';
 import { HealthHeader } from './health-header';
 import { StaleBanner } from './stale-banner';
@@ -14,6 +15,8 @@ import { QualityCard } from './quality-card';
 import { SessionsByCategoryCard } from './sessions-by-category-card';
 import { DbPoolCard } from './db-pool-card';
 import { ExternalServicesCard } from './external-services-card';
+import { OpenIncidentsCard } from './open-incidents-card';
+import { IncidentTimelineCard } from './incident-timeline-card';
 import { preloadCharts } from './lazy-charts';
 import styles from './dashboard.module.css';
 
@@ -24,18 +27,26 @@ export function DashboardPage() {
   const sessions = useSessionMetrics(track);
   const errors = useErrorTrend(track);
   const services = useExternalServices(track);
+  const openIncidents = useOpenIncidents(track);
+  const timeline = useIncidentTimeline(track);
 
   useEffect(preloadCharts, []);
 
   // The API, not the role list in this app, has the last word on access.
-  if ([current, sessions, errors, services].some((q) => isApiError(q.error, 403))) return <NotAuthorized />;
+  const queries = [current, sessions, errors, services, openIncidents, timeline];
+  if (queries.some((q) => isApiError(q.error, 403))) return <NotAuthorized />;
 
   const freshness = assess({
     [currentMetricsKey]: current,
     [sessionMetricsKey]: sessions,
     [errorTrendKey]: errors,
     [externalServicesKey]: services,
+    [openIncidentsKey]: openIncidents,
+    [incidentTimelineKey]: timeline,
   });
+  // The page renders at least every 5 s (each answer of /current), so "… ago" and the open
+  // incidents' bars keep up with the clock.
+  const now = Date.now();
 
   return (
     <div className={styles.dashboard}>
@@ -46,6 +57,7 @@ export function DashboardPage() {
         refreshing={freshness.refreshing}
       />
       {freshness.outage && <StaleBanner {...freshness.outage} />}
+      <OpenIncidentsCard incidents={openIncidents.data} error={openIncidents.error} now={now} />
       <section aria-labelledby="overview-title">
         <h2 id="overview-title" className="sr-only">
           Overview
@@ -54,6 +66,7 @@ export function DashboardPage() {
       </section>
       <div className={styles.panels}>
         <ErrorRateCard trend={errors.data} error={errors.error} />
+        <IncidentTimelineCard incidents={timeline.data} error={timeline.error} now={now} />
         <QualityCard metrics={sessions.data} error={sessions.error} />
         <SessionsByCategoryCard metrics={sessions.data} error={sessions.error} />
         <DbPoolCard metrics={current.data} error={current.error} />

@@ -9,6 +9,9 @@ import {
   currentMetricsFixture,
   errorTrendFixture,
   externalServicesFixture,
+  incidentTimelineFixture,
+  openIncidentFixture,
+  openIncidentsFixture,
   sessionMetricsFixture,
 } from '@/testing/fixtures';
 
@@ -68,6 +71,37 @@ describe('dashboard polling', () => {
     await advanceTo(first + METRICS_MS + 500);
     expect(requestedAt).toHaveLength(2);
     expect(requestedAt[1]! - first).toBeGreaterThanOrEqual(METRICS_MS - 1_000);
+  });
+
+  it('refreshes the open incidents and the timeline after 30 s and not before, so a new incident shows up', async () => {
+    const opened = openIncidentFixture({ opened_at: '2025-03-04T12:35:10Z', silenced: false });
+    let incidents = [] as ReturnType<typeof openIncidentFixture>[];
+    const requestedAt = { open: [] as number[], timeline: [] as number[] };
+    server.use(
+      http.get('*/api/admin/incidents', ({ request }) => {
+        const open = new URL(request.url).searchParams.get('status') === 'open';
+        (open ? requestedAt.open : requestedAt.timeline).push(Date.now());
+        return HttpResponse.json(open ? openIncidentsFixture(incidents) : incidentTimelineFixture(incidents));
+      }),
+    );
+    renderApp('/admin/dashboard');
+    expect(await screen.findByText('No open incidents')).toBeInTheDocument();
+    expect(await screen.findByText('No incidents in the last 7 days')).toBeInTheDocument();
+    const first = Math.min(requestedAt.open[0]!, requestedAt.timeline[0]!);
+    const advanceTo = (at: number) => vi.advanceTimersByTimeAsync(Math.max(0, at - Date.now()));
+
+    incidents = [opened];
+    await advanceTo(first + METRICS_MS - 1_000);
+    expect([requestedAt.open.length, requestedAt.timeline.length]).toEqual([1, 1]);
+    expect(screen.getByText('No open incidents')).toBeInTheDocument();
+
+    await advanceTo(first + METRICS_MS + 1_000);
+    expect([requestedAt.open.length, requestedAt.timeline.length]).toEqual([2, 2]);
+    const openList = await screen.findByRole('list', { name: 'Open incidents' });
+    expect(within(openList).getByRole('listitem', { name: 'API latency p95' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('listitem', { name: 'API latency p95, degraded, since Tue 4 Mar 12:35, still open' }),
+    ).toBeInTheDocument();
   });
 
   it('refreshes /current every 5 s so active sessions feel live', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatClock,
+  formatDay,
+  formatDayHourMinute,
+  formatElapsed,
   formatDayTime,
   formatDuration,
   formatHourMinute,
@@ -8,6 +11,7 @@ import {
   formatPercent,
   formatPercentValue,
   formatSeconds,
+  formatShortDay,
   formatUptime,
 } from './format';
 
@@ -75,5 +79,29 @@ describe('formatUptime', () => {
     expect(formatUptime(0.99996)).toBe('99.99%');
     expect(formatUptime(0.9995)).toBe('99.95%');
     expect(formatUptime(0)).toBe('0.00%');
+  });
+});
+
+describe('formatDay / formatDayHourMinute', () => {
+  it('names the weekday, day and month in local time', () => {
+    expect(formatDay('2025-03-04T23:59:00Z')).toBe('Tue 4 Mar');
+    expect(formatShortDay('2025-03-04T23:59:00Z')).toBe('Tue 4');
+    expect(formatDayHourMinute('2025-03-04T03:12:40Z')).toBe('Tue 4 Mar 03:12');
+    expect(formatDayHourMinute('2024-12-29T00:00:00Z')).toBe('Sun 29 Dec 00:00');
+  });
+});
+
+describe('formatElapsed', () => {
+  it.each([
+    [-5_000, 'under a minute'],
+    [59_999, 'under a minute'],
+    [60_000, '1 min'],
+    [28 * 60_000 + 59_000, '28 min'],
+    [3 * 3_600_000, '3 h'],
+    [3 * 3_600_000 + 5 * 60_000, '3 h 5 min'],
+    [2 * 86_400_000, '2 d'],
+    [2 * 86_400_000 + 4 * 3_600_000 + 59 * 60_000, '2 d 4 h'],
+  ])('%s ms → %s', (ms, expected) => {
+    expect(formatElapsed(ms)).toBe(expected);
   });
 });

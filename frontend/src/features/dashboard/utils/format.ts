@@ -67,3 +67,37 @@ export function formatDayTime(value: Date | number | string): string {
   const d = toDate(value);
   return `${monthDay.format(d)}, ${formatHourMinute(d)}`;
 }
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Tue 4 Mar" */
+export function formatDay(value: Date | number | string): string {
+  const d = toDate(value);
+  return `${WEEKDAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}
+
+/** "Tue 4", for an axis */
+export function formatShortDay(value: Date | number | string): string {
+  const d = toDate(value);
+  return `${WEEKDAYS[d.getDay()]} ${d.getDate()}`;
+}
+
+/** "Tue 4 Mar 03:12" */
+export function formatDayHourMinute(value: Date | number | string): string {
+  return `${formatDay(value)} ${formatHourMinute(value)}`;
+}
+
+/**
+ * How long something has lasted, to the minute, in at most two units: "under a minute",
+ * "28 min", "3 h 5 min", "2 d 4 h". Negative spans (clock skew) count as none.
+ */
+export function formatElapsed(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'under a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
