@@ -217,6 +217,11 @@ async function main() {
       await waitForChart(page, 'error-rate-chart', /No API traffic in the last 24 hours/);
     });
     await step(`phone layout at ${PHONE.width} px`, async () => {
+      // The charts re-measure their container after the viewport shrinks (a debounced resize
+      // observer): give the layout a moment to settle before judging it.
+      await page
+        .waitForFunction((width) => document.scrollingElement.scrollWidth <= width, PHONE.width, { timeout: 5000 })
+        .catch(() => {});
       const problems = await page.evaluate(phoneLayoutProblems, PHONE.width);
       if (problems.length > 0) throw new Error(problems.join('; '));
     });

@@ -74,19 +74,17 @@ function ServiceItem({ service }: { service: ExternalService }) {
     <li className={styles.service} aria-labelledby={headingId}>
       <div className={styles.serviceHead}>
         <h3 id={headingId}>{service.name}</h3>
-        <span className={styles.serviceBadges}>
-          {service.demo && (
-            <span
-              className="badge badge--neutral"
-              title="A local stand-in started by pulse demo, not the real provider"
-            >
-              <FlaskConical aria-hidden="true" size={16} />
-              Demo stand-in
-            </span>
-          )}
-          <ServiceStatusBadge status={service.status} />
-        </span>
+        <ServiceStatusBadge status={service.status} />
       </div>
+      {service.demo && (
+        // Below the name, not beside it: on a phone two badges would squeeze the name.
+        <p className={styles.demoNote}>
+          <span className="badge badge--neutral" title="A local stand-in started by pulse demo, not the real provider">
+            <FlaskConical aria-hidden="true" size={16} />
+            Demo stand-in
+          </span>
+        </p>
+      )}
       <dl className={styles.serviceFacts}>
         <dt>Latency</dt>
         <dd>{service.latency_ms == null ? '—' : formatDuration(service.latency_ms)}</dd>
