@@ -1,10 +1,14 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import { Redirect, usePathname } from '@/lib/router';
 import { paths } from '@/config/paths';
 import { MONITOR_ROLES } from '@/config/roles';
 import { LoginPage } from '@/features/auth/components/login-page';
 import { RequireRole } from '@/features/auth/components/require-role';
+import { useSession } from '@/features/auth/api/get-session';
+import { forgetPrefetched } from '@/features/dashboard/api/prefetch';
+import { prefetchDashboardMetrics } from '@/features/dashboard/api/prefetch-dashboard';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
+import { preloadCharts } from '@/features/dashboard/components/lazy-charts';
 import { AdminLayout } from './layout';
 
 const titles: Record<string, string> = {
@@ -27,13 +31,7 @@ export function AppRouter() {
     case paths.login:
       return <LoginPage />;
     case paths.dashboard:
-      return (
-        <AdminLayout>
-          <RequireRole allowed={MONITOR_ROLES}>
-            <DashboardPage />
-          </RequireRole>
-        </AdminLayout>
-      );
+      return <DashboardRoute />;
     default:
       return (
         <AdminLayout>
@@ -45,4 +43,29 @@ export function AppRouter() {
         </AdminLayout>
       );
   }
+}
+
+/**
+ * The dashboard behind its role check. On a cold load the metrics and the chart code are
+ * asked for while /auth/me is still on its way, not one round trip after it; for a role
+ * without access the API refuses them and the page never shows the answers.
+ */
+function DashboardRoute() {
+  const { data: session } = useSession();
+  // Known already (signed in a moment ago): the page mounts now and asks for itself.
+  const [sessionUnknown] = useState(session === undefined);
+  useLayoutEffect(() => {
+    void preloadCharts().catch(() => undefined);
+    if (!sessionUnknown) return;
+    prefetchDashboardMetrics();
+    return forgetPrefetched;
+  }, [sessionUnknown]);
+
+  return (
+    <AdminLayout>
+      <RequireRole allowed={MONITOR_ROLES}>
+        <DashboardPage />
+      </RequireRole>
+    </AdminLayout>
+  );
 }

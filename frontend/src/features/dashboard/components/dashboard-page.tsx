@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { isApiError } from '@/lib/api-client';
 import { NotAuthorized } from '@/components/not-authorized';
 import { currentMetricsKey, useCurrentMetrics } from '../api/get-current-metrics';
@@ -14,7 +13,6 @@ import { QualityCard } from './quality-card';
 import { SessionsByCategoryCard } from './sessions-by-category-card';
 import { DbPoolCard } from './db-pool-card';
 import { ExternalServicesCard } from './external-services-card';
-import { preloadCharts } from './lazy-charts';
 import styles from './dashboard.module.css';
 
 /** /admin/dashboard: every metrics endpoint, polled, laid out as cards and charts. */
@@ -24,8 +22,6 @@ export function DashboardPage() {
   const sessions = useSessionMetrics(track);
   const errors = useErrorTrend(track);
   const services = useExternalServices(track);
-
-  useEffect(preloadCharts, []);
 
   // The API, not the role list in this app, has the last word on access.
   if ([current, sessions, errors, services].some((q) => isApiError(q.error, 403))) return <NotAuthorized />;
