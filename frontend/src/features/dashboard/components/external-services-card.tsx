@@ -1,7 +1,7 @@
 import { CircleCheck, CircleMinus, CircleX, Plug, TriangleAlert, type LucideIcon } from 'lucide-react';
 import type { ExternalServices } from '../api/get-external-services';
 import { formatClock, formatDuration, formatUptime } from '../utils/format';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 type ExternalService = ExternalServices['services'][number];
@@ -38,7 +38,7 @@ export function ExternalServicesCard({ services, error }: ExternalServicesCardPr
       icon={<Plug aria-hidden="true" size={18} />}
       data={services?.services}
       error={error}
-      skeletonLines={3}
+      skeleton={<SkeletonLines lines={3} />}
       wide
     >
       {(list) =>
