@@ -1,4 +1,4 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, startTransition, useEffect, useRef, useState } from 'react';
 import type { ErrorRateChartProps } from './error-rate-chart';
 import type { QualityDonutChartProps } from './quality-donut-chart';
 import { ERROR_RATE_CHART_HEIGHT, QUALITY_CHART_HEIGHT } from './chart-sizes';
@@ -54,6 +54,51 @@ function useCharts(): Charts | undefined {
   return loaded;
 }
 
+// Drawing a chart is recharts' work in one go: a first render, then the passes its store
+// triggers, none of which yields to the browser. Drawn both at once, together with the page's
+// data, that was the longest task of the load (total blocking time on phones). So each chart is
+// drawn in a task of its own, after the data is on screen, one after the other: a chart's turn
+// comes when the one before it has committed (or given up its turn by unmounting).
+type Reveal = () => boolean; // false: the chart no longer wants this drawing
+const waiting: Reveal[] = [];
+let turnTaken = false;
+
+function drawNext(): void {
+  const reveal = waiting.shift();
+  turnTaken = reveal !== undefined;
+  if (reveal) setTimeout(() => startTransition(() => void (reveal() || drawNext())), 0);
+}
+
+/** `value` once it is this chart's turn to draw it (undefined: nothing to draw yet); null until its first turn. */
+function useDrawnInTurn<T>(value: T | undefined): T | null {
+  const [drawn, setDrawn] = useState<T | null>(null);
+  // This chart has the turn: its drawing is on its way to the screen.
+  const hasTurn = useRef(false);
+  const passTurn = () => {
+    if (!hasTurn.current) return;
+    hasTurn.current = false;
+    drawNext();
+  };
+
+  useEffect(() => {
+    if (value === undefined || Object.is(drawn, value)) return;
+    let wanted = true;
+    waiting.push(() => {
+      if (!wanted) return false;
+      hasTurn.current = true;
+      setDrawn(() => value);
+      return true;
+    });
+    if (!turnTaken) drawNext();
+    return () => {
+      wanted = false;
+    };
+  }, [value, drawn]);
+  useEffect(passTurn, [drawn]);
+  useEffect(() => passTurn, []);
+  return drawn;
+}
+
 /** Where a chart will be, at its height. */
 export function ChartPlaceholder({ height }: { height: number }) {
   return <span className="skeleton" style={{ height }} aria-hidden="true" />;
@@ -61,8 +106,9 @@ export function ChartPlaceholder({ height }: { height: number }) {
 
 export const LazyQualityDonutChart = memo(function LazyQualityDonutChart(props: QualityDonutChartProps) {
   const loaded = useCharts();
-  return loaded ? (
-    <loaded.QualityDonutChart {...props} />
+  const slices = useDrawnInTurn(loaded && props.slices);
+  return loaded && slices ? (
+    <loaded.QualityDonutChart {...props} slices={slices} />
   ) : (
     <ChartPlaceholder height={props.height ?? QUALITY_CHART_HEIGHT} />
   );
@@ -70,8 +116,9 @@ export const LazyQualityDonutChart = memo(function LazyQualityDonutChart(props: 
 
 export const LazyErrorRateChart = memo(function LazyErrorRateChart(props: ErrorRateChartProps) {
   const loaded = useCharts();
-  return loaded ? (
-    <loaded.ErrorRateChart {...props} />
+  const points = useDrawnInTurn(loaded && props.points);
+  return loaded && points ? (
+    <loaded.ErrorRateChart {...props} points={points} />
   ) : (
     <ChartPlaceholder height={props.height ?? ERROR_RATE_CHART_HEIGHT} />
   );
