@@ -5,7 +5,7 @@
 # charts drawn (5 runs, median) and, when LIGHTHOUSE names a lighthouse binary
 # (installed outside the project: `npm i -E lighthouse@12.2.3` in a scratch
 # directory), the Lighthouse performance scores for desktop and mobile.
-# Run `make build` first. Env: PERF_PORT, RUNS, MAX_MEDIAN_MS, LIGHTHOUSE, and PULSE_BIN and
+# Run `make build` first. Env: PERF_PORT, RUNS, MAX_MEDIAN_MS, TRACE_CPU, LIGHTHOUSE, and PULSE_BIN and
 # STATIC_DIR to measure another build (default bin/pulse and frontend/dist).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,9 @@
 // cache, signed in by cookie), then the median. Also reports, per run, when /auth/me, the first
 // metrics request and the recharts chunk started, and the layout shift (CLS) up to the charts.
 // Plain node + playwright-core driving the system Chromium. Env: BASE_URL, EMAIL, PASSWORD, RUNS,
-// CHROMIUM_PATH, PERF_TIMEOUT_MS, MAX_MEDIAN_MS (exit 1 when the median is above it).
+// CHROMIUM_PATH, PERF_TIMEOUT_MS, MAX_MEDIAN_MS (exit 1 when the median is above it), TRACE_CPU=1
+// (also the main thread's CPU time per load from a Chromium trace, and its longest task: figures
+// that a busy machine changes far less than the wall-clock ones).
 import { chromium } from 'playwright-core';
 
 const baseUrl = (process.env.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -13,6 +15,7 @@ const runs = Number(process.env.RUNS ?? 5);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const timeout = Number(process.env.PERF_TIMEOUT_MS ?? 30_000);
 const maxMedian = process.env.MAX_MEDIAN_MS ? Number(process.env.MAX_MEDIAN_MS) : undefined;
+const traceCpu = process.env.TRACE_CPU === '1';
 
 if (!email || !password) {
   console.error('set EMAIL and PASSWORD of a SYSTEM_MONITOR or SUPER_ADMIN admin');
@@ -60,11 +63,13 @@ async function measure(browser, token) {
     await context.addCookies([{ name: 'admin_token', value: token, domain: hostname, path: '/' }]);
     await context.addInitScript(probe);
     const page = await context.newPage();
+    if (traceCpu) await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline'] });
     await page.goto(`${baseUrl}/admin/dashboard`, { waitUntil: 'commit', timeout });
     await page.waitForFunction(() => window.__perf?.chartsAt != null, undefined, { timeout, polling: 50 });
     // Shifts reported in the same frame as the charts are counted once the observer has run.
     await page.waitForTimeout(100);
-    return page.evaluate(() => {
+    const cpu = traceCpu ? mainThreadCpu(JSON.parse((await browser.stopTracing()).toString())) : {};
+    const timings = await page.evaluate(() => {
       const resources = performance.getEntriesByType('resource');
       const started = (test) => {
         const entry = resources.find((e) => test(e.name));
@@ -87,9 +92,31 @@ async function measure(browser, token) {
         rechartsEnd: ended((u) => /\/assets\/recharts-[^/]+\.js$/.test(u)),
       };
     });
+    return { ...timings, ...cpu };
   } finally {
     await context.close();
   }
+}
+
+/** The renderer main thread's CPU time over the traced load, and its longest task (thread time). */
+function mainThreadCpu({ traceEvents }) {
+  // The page's renderer: of the renderer main threads (about:blank may have had one of its own),
+  // the one that did the most.
+  const mains = new Set(
+    traceEvents
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const byThread = new Map();
+  for (const e of traceEvents) {
+    const thread = `${e.pid}:${e.tid}`;
+    if (e.name !== 'RunTask' || e.ph !== 'X' || !mains.has(thread)) continue;
+    byThread.set(thread, [...(byThread.get(thread) ?? []), e.tdur ?? 0]);
+  }
+  const sum = (list) => list.reduce((total, t) => total + t, 0);
+  const tasks = [...byThread.values()].sort((a, b) => sum(b) - sum(a))[0] ?? [];
+  const ms = (us) => Math.round(us / 1000);
+  return { cpuMs: ms(sum(tasks)), longestTaskMs: ms(Math.max(0, ...tasks)) };
 }
 
 const median = (values) => {
@@ -111,12 +138,13 @@ try {
   // recorded run starts with an empty HTTP cache.
   await measure(browser, token);
   console.log('times in ms after navigation start: when each request started (→ ended)');
-  console.log('run  charts   html    /me  metrics → chart data  recharts → loaded    CLS');
+  console.log(`run  charts   html    /me  metrics → chart data  recharts → loaded    CLS${traceCpu ? '  CPU  longest task' : ''}`);
   for (let i = 1; i <= runs; i += 1) {
     const r = await measure(browser, token);
     results.push(r);
     console.log(
-      `${String(i).padStart(3)}   ${ms(r.charts)}  ${ms(r.html)}  ${ms(r.me)}    ${ms(r.metrics)} → ${ms(r.chartData)}     ${ms(r.recharts)} → ${ms(r.rechartsEnd)}  ${r.cls.toFixed(3)}`,
+      `${String(i).padStart(3)}   ${ms(r.charts)}  ${ms(r.html)}  ${ms(r.me)}    ${ms(r.metrics)} → ${ms(r.chartData)}     ${ms(r.recharts)} → ${ms(r.rechartsEnd)}  ${r.cls.toFixed(3)}` +
+        (traceCpu ? `  ${ms(r.cpuMs)}  ${ms(r.longestTaskMs)}` : ''),
     );
   }
 } finally {
@@ -126,7 +154,10 @@ try {
 const chartsMedian = median(results.map((r) => r.charts));
 console.log(
   `\nmedian over ${runs} runs: both charts drawn at ${chartsMedian} ms after navigation start; ` +
-    `CLS ${median(results.map((r) => r.cls)).toFixed(3)}`,
+    `CLS ${median(results.map((r) => r.cls)).toFixed(3)}` +
+    (traceCpu
+      ? `; main-thread CPU ${median(results.map((r) => r.cpuMs))} ms, longest task ${median(results.map((r) => r.longestTaskMs))} ms`
+      : ''),
 );
 if (maxMedian !== undefined && chartsMedian > maxMedian) {
   console.error(`above the ${maxMedian} ms budget`);
