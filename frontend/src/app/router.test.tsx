@@ -23,14 +23,10 @@ describe('routes and access', () => {
     expect(window.location.pathname).toBe('/login');
   });
 
-  it('shows "not authorized" to a content manager without asking for metrics', async () => {
-    let metricsCalls = 0;
+  it('shows "not authorized" to a content manager, not the metrics the API refused', async () => {
     server.use(
       http.get('*/api/admin/auth/me', () => HttpResponse.json(sessionFixture('CONTENT_MANAGER'))),
-      http.get('*/api/admin/metrics/*', () => {
-        metricsCalls += 1;
-        return forbidden();
-      }),
+      http.get('*/api/admin/metrics/*', forbidden),
     );
     renderApp('/admin/dashboard');
     const heading = await screen.findByRole('heading', { name: 'Not authorized' });
@@ -40,7 +36,31 @@ describe('routes and access', () => {
     expect(screen.getByText(/signed in as monitor@example.com \(content manager\)/)).toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: 'System health' })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Log out' })).toBeInTheDocument();
-    expect(metricsCalls).toBe(0);
+  });
+
+  it('asks for the metrics while the session check is still on its way', async () => {
+    // /auth/me answers only once every metrics request has arrived: a dashboard that waited
+    // for the session before asking for its data would never get either.
+    const metrics = ['current', 'sessions', 'errors', 'external-services'];
+    const asked = new Set<string>();
+    let everyMetricAsked: () => void = () => {};
+    const allAsked = new Promise<void>((resolve) => (everyMetricAsked = resolve));
+    server.use(
+      http.get('*/api/admin/auth/me', async () => {
+        await allAsked;
+        return HttpResponse.json(sessionFixture());
+      }),
+      ...metrics.map((name) =>
+        // Returning nothing lets the default handler answer.
+        http.get(`*/api/admin/metrics/${name}`, () => {
+          asked.add(name);
+          if (asked.size === metrics.length) everyMetricAsked();
+        }),
+      ),
+    );
+    renderApp('/admin/dashboard');
+    expect(await screen.findByTestId('active-sessions-value')).toHaveTextContent('42');
+    expect([...asked].sort()).toEqual([...metrics].sort());
   });
 
   it('shows "not authorized" when the API answers 403, not a broken dashboard', async () => {

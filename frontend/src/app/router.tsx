@@ -1,10 +1,14 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
 import { Redirect, usePathname } from '@/lib/router';
 import { paths } from '@/config/paths';
 import { MONITOR_ROLES } from '@/config/roles';
 import { LoginPage } from '@/features/auth/components/login-page';
 import { RequireRole } from '@/features/auth/components/require-role';
+import { useSession } from '@/features/auth/api/get-session';
+import { forgetPrefetched } from '@/features/dashboard/api/prefetch';
+import { prefetchDashboardMetrics } from '@/features/dashboard/api/prefetch-dashboard';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
+import { preloadCharts } from '@/features/dashboard/components/lazy-charts';
 import { AdminLayout } from './layout';
 import { RouteFocus } from './route-focus';
 
@@ -38,13 +42,7 @@ function page(path: string, pathname: string): ReactNode {
     case paths.login:
       return <LoginPage />;
     case paths.dashboard:
-      return (
-        <AdminLayout>
-          <RequireRole allowed={MONITOR_ROLES}>
-            <DashboardPage />
-          </RequireRole>
-        </AdminLayout>
-      );
+      return <DashboardRoute />;
     default:
       return (
         <AdminLayout>
@@ -56,4 +54,29 @@ function page(path: string, pathname: string): ReactNode {
         </AdminLayout>
       );
   }
+}
+
+/**
+ * The dashboard behind its role check. On a cold load the metrics and the chart code are
+ * asked for while /auth/me is still on its way, not one round trip after it; for a role
+ * without access the API refuses them and the page never shows the answers.
+ */
+function DashboardRoute() {
+  const { data: session } = useSession();
+  // Known already (signed in a moment ago): the page mounts now and asks for itself.
+  const [sessionUnknown] = useState(session === undefined);
+  useLayoutEffect(() => {
+    void preloadCharts().catch(() => undefined);
+    if (!sessionUnknown) return;
+    prefetchDashboardMetrics();
+    return forgetPrefetched;
+  }, [sessionUnknown]);
+
+  return (
+    <AdminLayout>
+      <RequireRole allowed={MONITOR_ROLES}>
+        <DashboardPage />
+      </RequireRole>
+    </AdminLayout>
+  );
 }

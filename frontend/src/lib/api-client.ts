@@ -36,6 +36,21 @@ export function setUnauthorizedHandler(handler: () => void): () => void {
   };
 }
 
+declare global {
+  interface Window {
+    /** GET requests public/early-requests.js started before the app ran, by path. */
+    __pulseEarlyResponses?: Record<string, Promise<Response> | undefined>;
+  }
+}
+
+/** The response to GET `path` that public/early-requests.js started, the first time it is asked for. */
+export function takeEarlyResponse(path: string): Promise<Response> | undefined {
+  const early = window.__pulseEarlyResponses;
+  const response = early?.[path];
+  if (early && response) delete early[path];
+  return response;
+}
+
 export interface RequestOptions {
   method?: 'GET' | 'POST';
   body?: unknown;
@@ -57,12 +72,14 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
 
   let response: Response;
   try {
-    response = await fetch(path, {
-      method: options.method ?? 'GET',
-      headers,
-      body,
-      credentials: 'include',
-    });
+    const early = options.method === undefined || options.method === 'GET' ? takeEarlyResponse(path) : undefined;
+    response = await (early ??
+      fetch(path, {
+        method: options.method ?? 'GET',
+        headers,
+        body,
+        credentials: 'include',
+      }));
   } catch (cause) {
     throw new ApiError(0, 'network', 'Could not reach the server', { cause });
   }

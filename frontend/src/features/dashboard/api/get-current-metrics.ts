@@ -2,6 +2,7 @@ import useSWR, { type SWRConfiguration } from 'swr';
 import { apiClient } from '@/lib/api-client';
 import type { Schema } from '@/types/schemas';
 import { liveMetricsPolling } from './polling';
+import { withPrefetch } from './prefetch';
 
 export type CurrentMetrics = Schema<'CurrentMetrics'>;
 
@@ -12,7 +13,10 @@ export function getCurrentMetrics(): Promise<CurrentMetrics> {
   return apiClient.get<CurrentMetrics>(currentMetricsKey);
 }
 
+// The first fetch takes the request prefetchDashboardMetrics() started, if there is one.
+const fetchCurrentMetrics = withPrefetch(currentMetricsKey, getCurrentMetrics);
+
 /** SWR hook for {@link getCurrentMetrics}: polled and retried as {@link liveMetricsPolling} says. */
 export function useCurrentMetrics(config?: SWRConfiguration<CurrentMetrics, Error>) {
-  return useSWR<CurrentMetrics, Error>(currentMetricsKey, getCurrentMetrics, { ...liveMetricsPolling, ...config });
+  return useSWR<CurrentMetrics, Error>(currentMetricsKey, fetchCurrentMetrics, { ...liveMetricsPolling, ...config });
 }

@@ -2,6 +2,7 @@ import useSWR, { type SWRConfiguration } from 'swr';
 import { apiClient } from '@/lib/api-client';
 import type { Schema } from '@/types/schemas';
 import { metricsPolling } from './polling';
+import { withPrefetch } from './prefetch';
 
 /** What a provider declares on its own status page (Statuspage), as the backend last read it. */
 export interface DeclaredStatus {
@@ -53,7 +54,10 @@ export function getExternalServices(): Promise<ExternalServices> {
   return apiClient.get<ExternalServices>(externalServicesKey);
 }
 
+// The first fetch takes the request prefetchDashboardMetrics() started, if there is one.
+const fetchExternalServices = withPrefetch(externalServicesKey, getExternalServices);
+
 /** SWR hook for {@link getExternalServices}: polled and retried as {@link metricsPolling} says. */
 export function useExternalServices(config?: SWRConfiguration<ExternalServices, Error>) {
-  return useSWR<ExternalServices, Error>(externalServicesKey, getExternalServices, { ...metricsPolling, ...config });
+  return useSWR<ExternalServices, Error>(externalServicesKey, fetchExternalServices, { ...metricsPolling, ...config });
 }

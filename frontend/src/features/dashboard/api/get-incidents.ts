@@ -2,6 +2,7 @@ import useSWR, { type SWRConfiguration } from 'swr';
 import { apiClient } from '@/lib/api-client';
 import type { Schema } from '@/types/schemas';
 import { metricsPolling } from './polling';
+import { withPrefetch } from './prefetch';
 
 export type IncidentList = Schema<'IncidentList'>;
 export type Incident = IncidentList['incidents'][number];
@@ -32,18 +33,22 @@ export function getIncidentTimeline(now = Date.now()): Promise<IncidentList> {
   return apiClient.get<IncidentList>(`${incidentsPath}?since=${encodeURIComponent(since)}`);
 }
 
+// The first fetch of each takes the request prefetchDashboardMetrics() started, if there is one.
+const fetchOpenIncidents = withPrefetch(openIncidentsKey, getOpenIncidents);
+const fetchIncidentTimeline = withPrefetch(incidentTimelineKey, () => getIncidentTimeline());
+
 /**
  * SWR hook for {@link getOpenIncidents}: polled and retried as {@link metricsPolling} says. The
  * alert evaluator itself runs every 30 s (PULSE_ALERT_EVAL_INTERVAL) and needs several bad
  * evaluations in a row to open an incident, so polling faster would only repeat the same answer.
  */
 export function useOpenIncidents(config?: SWRConfiguration<IncidentList, Error>) {
-  return useSWR<IncidentList, Error>(openIncidentsKey, getOpenIncidents, { ...metricsPolling, ...config });
+  return useSWR<IncidentList, Error>(openIncidentsKey, fetchOpenIncidents, { ...metricsPolling, ...config });
 }
 
 /** SWR hook for {@link getIncidentTimeline}: polled and retried as {@link metricsPolling} says. */
 export function useIncidentTimeline(config?: SWRConfiguration<IncidentList, Error>) {
-  return useSWR<IncidentList, Error>(incidentTimelineKey, () => getIncidentTimeline(), {
+  return useSWR<IncidentList, Error>(incidentTimelineKey, fetchIncidentTimeline, {
     ...metricsPolling,
     ...config,
   });

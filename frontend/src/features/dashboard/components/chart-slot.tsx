@@ -1,17 +1,15 @@
-import { Suspense, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { ErrorBoundary } from '@/components/error-boundary';
 import styles from './dashboard.module.css';
 
-/** Where a lazy chart lands: a placeholder while its code loads, a sentence if the code fails to load. */
+/** Where a lazy chart lands: a box of the chart's height, and a sentence if the code fails to load. */
 export function ChartSlot({ children }: { children: ReactNode }) {
   return (
     <div className={styles.chartBox}>
       <ErrorBoundary
         fallback={<p className={styles.cardError}>The chart could not be loaded. Reload the page to try again.</p>}
       >
-        <Suspense fallback={<span className={`skeleton ${styles.chartPlaceholder}`} aria-hidden="true" />}>
-          {children}
-        </Suspense>
+        {children}
       </ErrorBoundary>
     </div>
   );

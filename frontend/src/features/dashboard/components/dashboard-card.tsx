@@ -10,8 +10,11 @@ interface DashboardCardProps<T> {
   data: T | undefined;
   /** The last request failed: with no data yet the card says so, with data it keeps showing it. */
   error?: Error;
-  /** How many placeholder lines stand in for the content during the first load. */
-  skeletonLines?: number;
+  /**
+   * What stands in for the content during the first load: a placeholder of the content's size,
+   * so the page does not move when the data arrives. Two lines of text when omitted.
+   */
+  skeleton?: ReactNode;
   /** The content, once there is data. */
   children: (data: T) => ReactNode;
 }
@@ -27,7 +30,7 @@ export function DashboardCard<T>({
   wide = false,
   data,
   error,
-  skeletonLines = 2,
+  skeleton = <SkeletonLines lines={2} />,
   children,
 }: DashboardCardProps<T>) {
   const titleId = useId();
@@ -44,20 +47,43 @@ export function DashboardCard<T>({
       </h2>
       <div className={styles.cardBody}>
         {hint && <p className="card__hint">{hint}</p>}
-        {!loading ? children(data) : error ? <CardError /> : <CardSkeleton lines={skeletonLines} />}
+        {!loading ? (
+          children(data)
+        ) : error ? (
+          <CardError />
+        ) : (
+          <div aria-hidden="true">{skeleton}</div>
+        )}
       </div>
     </section>
   );
 }
 
-/** Placeholder lines while a card's first answer is on its way. */
-function CardSkeleton({ lines, height = '1.25rem' }: { lines: number; height?: string }) {
-  return (
-    <div aria-hidden="true" style={{ display: 'grid', gap: '0.5rem', marginTop: '0.5rem' }}>
-      {Array.from({ length: lines }, (_, i) => (
-        <span key={i} className="skeleton" style={{ height, width: i === 0 ? '60%' : '85%' }} />
-      ))}
-    </div>
+interface SkeletonLinesProps {
+  /** Typical texts, one paragraph each: each placeholder wraps as its text would. */
+  texts?: readonly string[];
+  /** Without texts: this many one-line placeholders. */
+  lines?: number;
+  /** The class of the paragraphs the texts will be in (card hints by default). */
+  className?: string;
+}
+
+/** Placeholder paragraphs, in the style of the ones they stand for. */
+export function SkeletonLines({ texts, lines = 1, className = 'card__hint' }: SkeletonLinesProps) {
+  const paragraphs = texts ?? Array.from({ length: lines }, () => undefined);
+  return paragraphs.map((text, i) => (
+    <p key={i} className={className}>
+      <SkeletonWords text={text} />
+    </p>
+  ));
+}
+
+/** A placeholder for the words of `text` (a line when omitted), inside the element that will hold them. */
+export function SkeletonWords({ text }: { text?: string }) {
+  return text ? (
+    <span className="skeleton skeleton--words" data-text={text} />
+  ) : (
+    <span className="skeleton skeleton--text" />
   );
 }
 

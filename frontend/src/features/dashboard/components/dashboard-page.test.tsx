@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
 import { apiError } from '@/testing/handlers';
 import { renderApp } from '@/testing/render-app';
@@ -10,6 +10,7 @@ import {
   externalServicesFixture,
   sessionMetricsFixture,
 } from '@/testing/fixtures';
+import { preloadCharts } from './lazy-charts';
 
 const region = (name: string | RegExp) => screen.getByRole('region', { name });
 
@@ -25,6 +26,9 @@ async function renderDashboard() {
 }
 
 describe('dashboard cards', () => {
+  // Loading recharts through Vite's transform can outlast findBy's timeout on a busy machine.
+  beforeAll(() => preloadCharts(), 30_000);
+
   it('shows the health verdict in words with its reasons', async () => {
     await renderDashboard();
     const header = screen.getByRole('heading', { level: 1, name: 'System health' }).closest('section')!;

@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { isApiError } from '@/lib/api-client';
 import { NotAuthorized } from '@/components/not-authorized';
 import { currentMetricsKey, useCurrentMetrics } from '../api/get-current-metrics';
@@ -17,7 +16,6 @@ import { DbPoolCard } from './db-pool-card';
 import { ExternalServicesCard } from './external-services-card';
 import { OpenIncidentsCard } from './open-incidents-card';
 import { IncidentTimelineCard } from './incident-timeline-card';
-import { preloadCharts } from './lazy-charts';
 import styles from './dashboard.module.css';
 
 /** /admin/dashboard: every metrics endpoint, polled, laid out as cards and charts. */
@@ -29,8 +27,6 @@ export function DashboardPage() {
   const services = useExternalServices(track);
   const openIncidents = useOpenIncidents(track);
   const timeline = useIncidentTimeline(track);
-
-  useEffect(preloadCharts, []);
 
   // The API, not the role list in this app, has the last word on access.
   const queries = [current, sessions, errors, services, openIncidents, timeline];

@@ -3,7 +3,7 @@ import { Database, TriangleAlert } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
 import { poolHealthReasons, poolUtilization } from '../utils/pool';
 import { formatDuration, formatInteger } from '../utils/format';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 interface DbPoolCardProps {
@@ -22,7 +22,7 @@ export function DbPoolCard({ metrics, error }: DbPoolCardProps) {
       icon={<Database aria-hidden="true" size={18} />}
       data={metrics}
       error={error}
-      skeletonLines={3}
+      skeleton={<SkeletonLines lines={6} />}
     >
       {(loaded) => <DbPoolBody metrics={loaded} />}
     </DashboardCard>

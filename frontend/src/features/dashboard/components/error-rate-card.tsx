@@ -10,9 +10,10 @@ import {
   type ThresholdLines,
 } from '../utils/error-trend';
 import { formatPercentValue } from '../utils/format';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import { ChartSlot } from './chart-slot';
-import { LazyErrorRateChart } from './lazy-charts';
+import { ChartPlaceholder, LazyErrorRateChart } from './lazy-charts';
+import { ERROR_RATE_CHART_HEIGHT } from './chart-sizes';
 import styles from './dashboard.module.css';
 
 interface ErrorRateCardProps {
@@ -36,7 +37,14 @@ export function ErrorRateCard({ trend, error }: ErrorRateCardProps) {
       hint="Share of API requests that failed, per hour"
       data={chart}
       error={error}
-      skeletonLines={5}
+      skeleton={
+        <>
+          <div className={styles.chartBox}>
+            <ChartPlaceholder height={ERROR_RATE_CHART_HEIGHT} />
+          </div>
+          <SkeletonLines texts={['No hour crossed the degraded threshold (2.0%).']} className={styles.summary} />
+        </>
+      }
       wide
     >
       {({ points, lines }) => (

@@ -1,3 +1,4 @@
+import { useSyncExternalStore } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -20,6 +21,7 @@ import {
 } from '../utils/error-trend';
 import { formatDuration, formatHourMinute, formatInteger, formatPercent, formatPercentValue } from '../utils/format';
 import { ChartEmptyState } from './chart-empty-state';
+import { ERROR_RATE_CHART_HEIGHT } from './chart-sizes';
 import styles from './dashboard.module.css';
 
 export interface ErrorRateChartProps {
@@ -38,6 +40,28 @@ const marker: Record<AlertLevel, { fill: string; stroke: string }> = {
   critical: { fill: '#dc2626', stroke: '#7f1d1d' },
 };
 
+// Hours between labels on the time axis, by how wide the screen (and so this full-width chart)
+// is. A fixed step rather than recharts' "preserveStartEnd", which measures every label in the
+// DOM to see which fit: that was the largest single cost of drawing this chart.
+const WIDE_INTERVAL = 1;
+const NARROW_INTERVAL = 3;
+const axisSteps = [
+  { query: '(min-width: 60rem)', interval: WIDE_INTERVAL },
+  { query: '(min-width: 40rem)', interval: 2 },
+];
+
+function currentInterval(): number {
+  if (typeof window.matchMedia !== 'function') return WIDE_INTERVAL;
+  return axisSteps.find((step) => window.matchMedia(step.query).matches)?.interval ?? NARROW_INTERVAL;
+}
+
+function subscribeToWidth(onChange: () => void): () => void {
+  if (typeof window.matchMedia !== 'function') return () => {};
+  const lists = axisSteps.map((step) => window.matchMedia(step.query));
+  lists.forEach((list) => list.addEventListener('change', onChange));
+  return () => lists.forEach((list) => list.removeEventListener('change', onChange));
+}
+
 /**
  * A threshold's name sits 4 px above its line, over a stretch of hours the error line stays below
  * it (see thresholdLabelStart), with a white halo in case the line still passes close by.
@@ -53,7 +77,8 @@ function thresholdLabel(points: readonly ErrorChartPoint[], thresholdPct: number
 }
 
 /** Hourly error rate (%) over 24 h, with the degraded/critical thresholds and the hours that crossed them. */
-export function ErrorRateChart({ points, thresholds, height = 260, width }: ErrorRateChartProps) {
+export function ErrorRateChart({ points, thresholds, height = ERROR_RATE_CHART_HEIGHT, width }: ErrorRateChartProps) {
+  const interval = useSyncExternalStore(subscribeToWidth, currentInterval);
   if (!hasTraffic(points)) {
     return <ChartEmptyState message="No API traffic in the last 24 hours, so there is no error rate to plot." />;
   }
@@ -75,12 +100,20 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
         title="Hourly error rate, last 24 hours"
         desc={describeCrossings(points, thresholds)}
       >
-        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-        {/* Every Nth hour counted back from the newest, so the last hour is labelled and the gaps are even. */}
+        {/* Horizontal lines only; an empty generator spares the hidden vertical ones (and their
+            label measuring). */}
+        <CartesianGrid
+          strokeDasharray="3 3"
+          vertical={false}
+          verticalCoordinatesGenerator={noLines}
+          stroke="#e2e8f0"
+        />
+        {/* Every Nth hour counted back from the newest, so the last hour is labelled and the gaps
+            are even; N by screen width, so no label is measured. */}
         <XAxis
           dataKey="label"
-          interval="equidistantPreserveEnd"
-          minTickGap={24}
+          ticks={hourTicks(points, interval)}
+          interval={0}
           tick={{ fontSize: 12, fill: '#4b5563' }}
         />
         <YAxis
@@ -88,6 +121,7 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
           ticks={ticks}
           tickFormatter={(value: number) => `${Number(value.toFixed(2))}%`}
           tick={{ fontSize: 12, fill: '#4b5563' }}
+          interval={0}
           width={52}
         />
         <ReferenceLine
@@ -124,6 +158,14 @@ export function ErrorRateChart({ points, thresholds, height = 260, width }: Erro
       </LineChart>
     </figure>
   );
+}
+
+const noLines = () => [];
+
+/** The labels of every (interval + 1)th hour, counted back from the newest. */
+function hourTicks(points: readonly ErrorChartPoint[], interval: number): string[] {
+  const step = interval + 1;
+  return points.filter((_, i) => (points.length - 1 - i) % step === 0).map((point) => point.label);
 }
 
 /** A sentence for screen readers: the chart's story without the picture. */

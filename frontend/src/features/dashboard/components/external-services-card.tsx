@@ -13,7 +13,7 @@ import {
 import type { DeclaredStatus, ExternalService, ExternalServices } from '../api/get-external-services';
 import { formatClock, formatDayTime, formatDuration, formatUptime } from '../utils/format';
 import { declaredIndicator, liveRoomsText, maintenanceState, type DeclaredTone } from '../utils/providers';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 type ServiceStatus = ExternalService['status'];
@@ -49,7 +49,7 @@ export function ExternalServicesCard({ services, error }: ExternalServicesCardPr
       icon={<Plug aria-hidden="true" size={18} />}
       data={services?.services}
       error={error}
-      skeletonLines={3}
+      skeleton={<SkeletonLines lines={3} />}
       wide
     >
       {(list) =>

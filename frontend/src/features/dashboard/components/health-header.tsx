@@ -48,7 +48,11 @@ export function HealthHeader({ metrics, stale = false, updatedAt, refreshing }: 
           ) : metrics ? (
             <HealthBadge health={metrics.system_health} />
           ) : (
-            <span className="skeleton" style={{ width: '7rem', height: '1.9rem' }} aria-hidden="true" />
+            // The badge's own box, blank: the title row keeps its height when the verdict arrives.
+            <span className={`badge ${styles.healthBadge} skeleton skeleton--box`} aria-hidden="true">
+              <CircleHelp size={18} />
+              Degraded
+            </span>
           )}
         </div>
         <p className={styles.updated}>
@@ -64,6 +68,12 @@ export function HealthHeader({ metrics, stale = false, updatedAt, refreshing }: 
       {metrics && stale && (
         <p className={styles.reasonsOk}>
           Pulse cannot be reached; last known state: {healthDisplay[metrics.system_health]?.label ?? 'Critical'}.
+        </p>
+      )}
+      {!metrics && (
+        // One line held for the reasons (or "All checks within normal limits.").
+        <p className={styles.reasonsOk} aria-hidden="true">
+          <span className="skeleton skeleton--words" data-text="All checks within normal limits." />
         </p>
       )}
       {metrics &&

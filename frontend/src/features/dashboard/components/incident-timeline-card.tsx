@@ -10,7 +10,7 @@ import {
   type TimelineBar,
   type TimelineRow,
 } from '../utils/incidents';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import { IncidentTimelineChart } from './incident-timeline-chart';
 import { SeverityBadge, SilencedBadge } from './incident-severity';
 import styles from './dashboard.module.css';
@@ -39,7 +39,7 @@ export function IncidentTimelineCard({ incidents, error, now }: IncidentTimeline
       hint="One row per alert rule; each bar from the incident's opening to its resolve, in its worst severity"
       data={timeline}
       error={error}
-      skeletonLines={4}
+      skeleton={<SkeletonLines lines={4} />}
       wide
     >
       {({ rows, ticks }) => (

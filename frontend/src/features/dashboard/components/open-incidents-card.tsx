@@ -2,7 +2,7 @@ import { CircleCheck, Siren } from 'lucide-react';
 import type { Incident, IncidentList } from '../api/get-incidents';
 import { formatDayHourMinute, formatElapsed } from '../utils/format';
 import { sortOpenIncidents } from '../utils/incidents';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import { SeverityBadge, SilencedBadge } from './incident-severity';
 import styles from './dashboard.module.css';
 
@@ -21,7 +21,7 @@ export function OpenIncidentsCard({ incidents, error, now }: OpenIncidentsCardPr
       icon={<Siren aria-hidden="true" size={18} />}
       data={incidents && sortOpenIncidents(incidents.incidents)}
       error={error}
-      skeletonLines={1}
+      skeleton={<SkeletonLines lines={1} />}
     >
       {(open) =>
         open.length === 0 ? (

@@ -3,9 +3,10 @@ import { Signal } from 'lucide-react';
 import type { SessionMetrics } from '../api/get-session-metrics';
 import { hasQualityData, toQualitySlices } from '../utils/quality';
 import { formatPercentValue } from '../utils/format';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines } from './dashboard-card';
 import { ChartSlot } from './chart-slot';
-import { LazyQualityDonutChart } from './lazy-charts';
+import { ChartPlaceholder, LazyQualityDonutChart } from './lazy-charts';
+import { QUALITY_CHART_HEIGHT } from './chart-sizes';
 import styles from './dashboard.module.css';
 
 interface QualityCardProps {
@@ -24,7 +25,14 @@ export function QualityCard({ metrics, error }: QualityCardProps) {
       hint={metrics ? `Share of sessions, last ${metrics.window_days} days` : undefined}
       data={slices}
       error={error}
-      skeletonLines={4}
+      skeleton={
+        <>
+          <SkeletonLines texts={['Share of sessions, last 30 days']} />
+          <div className={styles.chartBox}>
+            <ChartPlaceholder height={QUALITY_CHART_HEIGHT} />
+          </div>
+        </>
+      }
     >
       {(loaded) => (
         <div className={hasQualityData(loaded) ? styles.qualityBody : undefined}>

@@ -2,6 +2,7 @@ import { Cell, Pie, PieChart, Tooltip } from 'recharts';
 import { hasQualityData, toPieData, type QualitySlice } from '../utils/quality';
 import { formatPercentValue } from '../utils/format';
 import { ChartEmptyState } from './chart-empty-state';
+import { QUALITY_CHART_HEIGHT } from './chart-sizes';
 import styles from './dashboard.module.css';
 
 export interface QualityDonutChartProps {
@@ -13,7 +14,7 @@ export interface QualityDonutChartProps {
 }
 
 /** Donut of the excellent/good/fair/poor shares; the legend with numbers lives beside it in the card. */
-export function QualityDonutChart({ slices, height = 220, width }: QualityDonutChartProps) {
+export function QualityDonutChart({ slices, height = QUALITY_CHART_HEIGHT, width }: QualityDonutChartProps) {
   if (!hasQualityData(slices)) {
     return <ChartEmptyState message="No connection quality reports yet." />;
   }

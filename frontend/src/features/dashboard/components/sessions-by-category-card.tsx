@@ -3,7 +3,7 @@ import { Users } from 'lucide-react';
 import type { SessionMetrics } from '../api/get-session-metrics';
 import { toCategoryBars } from '../utils/categories';
 import { formatInteger } from '../utils/format';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonWords } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 interface SessionsByCategoryCardProps {
@@ -24,7 +24,26 @@ export function SessionsByCategoryCard({ metrics, error }: SessionsByCategoryCar
       icon={<Users aria-hidden="true" size={18} />}
       data={categories}
       error={error}
-      skeletonLines={4}
+      skeleton={
+        <>
+          <p className={styles.total}>
+            <strong>
+              <SkeletonWords text="0,000" />
+            </strong>{' '}
+            <SkeletonWords text="sessions in total" />
+          </p>
+          <ul className={styles.bars}>
+            {Array.from({ length: 5 }, (_, i) => (
+              <li key={i}>
+                <div className={styles.barRow}>
+                  <SkeletonWords text="Counselor category" />
+                </div>
+                <div className={styles.track} />
+              </li>
+            ))}
+          </ul>
+        </>
+      }
     >
       {({ total, bars }) => (
         <>

@@ -4,7 +4,7 @@ import type { CurrentMetrics } from '../api/get-current-metrics';
 import { LIVE_REFRESH_INTERVAL_MS } from '../api/polling';
 import { formatInteger, formatPercent, formatSeconds } from '../utils/format';
 import { QUALITY_DISPLAY } from '../utils/quality';
-import { DashboardCard } from './dashboard-card';
+import { DashboardCard, SkeletonLines, SkeletonWords } from './dashboard-card';
 import styles from './dashboard.module.css';
 
 // The backend sends null for a figure it could not read (database down) rather than a false 0.
@@ -25,7 +25,16 @@ export function StatCards({ metrics, error }: StatCardsProps) {
 
   return (
     <div className={styles.stats}>
-      <DashboardCard title="Active sessions" icon={<Activity aria-hidden="true" size={18} />} {...query}>
+      <DashboardCard
+        title="Active sessions"
+        icon={<Activity aria-hidden="true" size={18} />}
+        {...query}
+        skeleton={
+          <StatSkeleton
+            hints={[`Live, refreshed every ${formatSeconds(LIVE_REFRESH_INTERVAL_MS)}`, '0 abandoned in the last 24 h']}
+          />
+        }
+      >
         {(m) => (
           <>
             <ActiveSessions value={m.active_sessions_count} stale={Boolean(error)} />
@@ -33,10 +42,20 @@ export function StatCards({ metrics, error }: StatCardsProps) {
           </>
         )}
       </DashboardCard>
-      <DashboardCard title="Average quality" icon={<Gauge aria-hidden="true" size={18} />} {...query}>
+      <DashboardCard
+        title="Average quality"
+        icon={<Gauge aria-hidden="true" size={18} />}
+        {...query}
+        skeleton={<StatSkeleton value="Good" hints={['Score 3.00 of 4, last hour']} />}
+      >
         {(m) => <AverageQuality metrics={m} />}
       </DashboardCard>
-      <DashboardCard title="Error rate (last hour)" icon={<TriangleAlert aria-hidden="true" size={18} />} {...query}>
+      <DashboardCard
+        title="Error rate (last hour)"
+        icon={<TriangleAlert aria-hidden="true" size={18} />}
+        {...query}
+        skeleton={<StatSkeleton value="0.0%" hints={['of 1,000 requests']} />}
+      >
         {(m) => (
           <Stat
             value={m.error_rate_last_hour === null ? null : formatPercent(m.error_rate_last_hour)}
@@ -48,7 +67,12 @@ export function StatCards({ metrics, error }: StatCardsProps) {
           />
         )}
       </DashboardCard>
-      <DashboardCard title="Response time p95" icon={<Timer aria-hidden="true" size={18} />} {...query}>
+      <DashboardCard
+        title="Response time p95"
+        icon={<Timer aria-hidden="true" size={18} />}
+        {...query}
+        skeleton={<StatSkeleton value="000" hints={['95th percentile, last hour']} />}
+      >
         {(m) => (
           <Stat
             value={m.api_response_time_p95 === null ? null : formatInteger(m.api_response_time_p95)}
@@ -58,6 +82,18 @@ export function StatCards({ metrics, error }: StatCardsProps) {
         )}
       </DashboardCard>
     </div>
+  );
+}
+
+/** A stat's value and hints as placeholders of typical texts, before the first answer. */
+function StatSkeleton({ value = '000', hints }: { value?: string; hints: readonly string[] }) {
+  return (
+    <>
+      <p className={styles.statValue}>
+        <SkeletonWords text={value} />
+      </p>
+      <SkeletonLines texts={hints} />
+    </>
   );
 }
 
