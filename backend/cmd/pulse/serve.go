@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		},
 		Logger: log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
+		CurrentSnapshotInterval: cfg.SnapshotIntervalCurrent, SnapshotInterval: cfg.SnapshotInterval,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
 		Metrics:          promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 		RequestTelemetry: telemetry.Middleware(rec, telemetry.DefaultSkipper),

@@ -39,6 +39,12 @@ type Config struct {
 	// "critical, database unreachable" at once, not after the request timeout.
 	DashboardDBTimeout time.Duration `env:"PULSE_DASHBOARD_DB_TIMEOUT" envDefault:"1500ms"`
 	StaticDir          string        `env:"PULSE_STATIC_DIR"`
+	// SnapshotIntervalCurrent and SnapshotInterval are how old, at most, the
+	// shared answer of /metrics/current and of the other three metrics routes
+	// may be: N dashboards cost one set of queries per interval per replica.
+	// 0 rebuilds on every request (concurrent requests still share one build).
+	SnapshotIntervalCurrent time.Duration `env:"PULSE_SNAPSHOT_INTERVAL_CURRENT" envDefault:"2s"`
+	SnapshotInterval        time.Duration `env:"PULSE_SNAPSHOT_INTERVAL" envDefault:"10s"`
 
 	// InstanceID prefixes this replica's name in the shared telemetry
 	// rollups (default: the hostname). A random suffix, new at each start, is
@@ -143,6 +149,9 @@ func (c Config) Validate() error {
 	}
 	if c.DashboardDBTimeout <= 0 {
 		errs = append(errs, "PULSE_DASHBOARD_DB_TIMEOUT must be positive")
+	}
+	if c.SnapshotIntervalCurrent < 0 || c.SnapshotInterval < 0 {
+		errs = append(errs, "PULSE_SNAPSHOT_INTERVAL_CURRENT and PULSE_SNAPSHOT_INTERVAL must not be negative")
 	}
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")

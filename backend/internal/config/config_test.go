@@ -41,6 +41,8 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 4*time.Hour, c.SessionStaleAfter)
 	assert.Equal(t, Defaults(), c, "Defaults is Load with no environment")
 	assert.Equal(t, 1500*time.Millisecond, c.DashboardDBTimeout)
+	assert.Equal(t, 2*time.Second, c.SnapshotIntervalCurrent)
+	assert.Equal(t, 10*time.Second, c.SnapshotInterval)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -55,6 +57,7 @@ func TestLoadRejects(t *testing.T) {
 		"CheckHistoryUnderADay":     {"PULSE_PROVIDER_CHECK_RETENTION", "1h"},
 		"ZeroDashboardDBTimeout":    {"PULSE_DASHBOARD_DB_TIMEOUT", "0s"},
 		"NegativeDashboardTimeout":  {"PULSE_DASHBOARD_DB_TIMEOUT", "-1s"},
+		"NegativeSnapshotInterval":  {"PULSE_SNAPSHOT_INTERVAL", "-1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

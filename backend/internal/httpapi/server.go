@@ -67,6 +67,13 @@ type Deps struct {
 	// IngestMiddleware runs on ingestion requests after the API key is
 	// checked (`pulse demo` injects failures there).
 	IngestMiddleware []echo.MiddlewareFunc
+
+	// CurrentSnapshotInterval and SnapshotInterval are how old, at most, the
+	// answer of /metrics/current and of the other metrics routes shared by
+	// every request may be. Zero rebuilds it for every request (concurrent
+	// requests still share one build).
+	CurrentSnapshotInterval time.Duration
+	SnapshotInterval        time.Duration
 }
 
 // Server is the HTTP API.
@@ -87,6 +94,9 @@ type Server struct {
 	currentAdmins *access.Admins
 	revocations   *access.Revocations
 	apiKeys       *access.APIKeys
+
+	// The metrics routes' shared answers.
+	snapshots metricsSnapshots
 
 	requestTimeout     time.Duration
 	dashboardDBTimeout time.Duration
@@ -118,6 +128,7 @@ func New(d Deps) *Server {
 	s.currentAdmins = access.NewAdmins(d.Admins, s.clock)
 	s.revocations = access.NewRevocations(d.RevokedTokens, s.clock)
 	s.apiKeys = access.NewAPIKeys(d.APIKeys, s.clock, s.log)
+	s.snapshots = s.newMetricsSnapshots(d.CurrentSnapshotInterval, d.SnapshotInterval)
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
