@@ -45,17 +45,15 @@ func newSnapshot(maxAge, timeout time.Duration, now func() time.Time, build func
 // caller whose client goes away while the build runs gets ctx's error; the
 // build goes on for the others.
 func (s *snapshot) get(ctx context.Context) ([]byte, error) {
-	s.mu.Lock()
-	if s.ok {
-		if age := s.now().Sub(s.at); age >= 0 && age < s.maxAge {
-			body, err := s.body, s.err
-			s.mu.Unlock()
+	if body, ok, err := s.fresh(); ok {
+		return body, err
+	}
+	ch := s.flight.DoChan("", func() (any, error) {
+		// A build that ended between the check above and this flight has
+		// already answered.
+		if body, ok, err := s.fresh(); ok {
 			return body, err
 		}
-	}
-	s.mu.Unlock()
-
-	ch := s.flight.DoChan("", func() (any, error) {
 		// Apart from the request that happens to start it: that client
 		// leaving must not fail the build everyone else is waiting for.
 		bctx, cancel := context.WithoutCancel(ctx), context.CancelFunc(func() {})
@@ -84,6 +82,19 @@ func (s *snapshot) get(ctx context.Context) ([]byte, error) {
 	}
 	body, _ := r.Val.([]byte)
 	return body, r.Err
+}
+
+// fresh returns the answer held, if it is younger than maxAge.
+func (s *snapshot) fresh() (body []byte, ok bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ok {
+		return nil, false, nil
+	}
+	if age := s.now().Sub(s.at); age < 0 || age >= s.maxAge {
+		return nil, false, nil
+	}
+	return s.body, true, s.err
 }
 
 // metricsSnapshots are the shared answers of the four metrics routes.

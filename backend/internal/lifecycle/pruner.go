@@ -28,6 +28,7 @@ type Store interface {
 	PruneSessions(ctx context.Context, startedBefore time.Time) (int64, error)
 	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
 	PruneRollups(ctx context.Context, before time.Time) (int64, error)
+	PruneQualityMinutes(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Config is every rule; all durations must be positive.
@@ -42,12 +43,13 @@ type Config struct {
 type Report struct {
 	Sessions, ProviderChecks, Rollups int64 // rows deleted
 	Abandoned                         int64 // open sessions ended as abandoned
+	QualityMinutes                    int64 // rows of the live quality rollup deleted
 }
 
 // WriteTo prints the report one table a line, as `pulse prune` shows it.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
-	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nabandoned sessions ended: %d\n",
-		r.Sessions, r.ProviderChecks, r.Rollups, r.Abandoned)
+	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nabandoned sessions ended: %d\nquality_minutes: %d deleted\n",
+		r.Sessions, r.ProviderChecks, r.Rollups, r.Abandoned, r.QualityMinutes)
 	return int64(n), err
 }
 
@@ -94,6 +96,7 @@ func (p *Pruner) Prune(ctx context.Context) (Report, error) {
 		{"prune sessions", &r.Sessions, p.store.PruneSessions, p.cfg.SessionRetention},
 		{"prune provider checks", &r.ProviderChecks, p.store.PruneProviderChecks, p.cfg.ProviderCheckRetention},
 		{"prune request rollups", &r.Rollups, p.store.PruneRollups, p.cfg.RollupRetention},
+		{"prune quality minutes", &r.QualityMinutes, p.store.PruneQualityMinutes, pulse.QualityRollupKept},
 	}
 	for _, s := range steps {
 		n, err := s.run(ctx, now.Add(-s.age))
@@ -146,7 +149,7 @@ func (p *Pruner) RunOnce(ctx context.Context) (r Report, led bool, err error) {
 	}
 	if r != (Report{}) {
 		p.log.Info("lifecycle: pruned", "sessions", r.Sessions, "provider_checks", r.ProviderChecks,
-			"request_rollups", r.Rollups, "abandoned_sessions_ended", r.Abandoned)
+			"request_rollups", r.Rollups, "abandoned_sessions_ended", r.Abandoned, "quality_minutes", r.QualityMinutes)
 	}
 	return r, true, err
 }

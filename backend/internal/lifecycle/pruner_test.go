@@ -13,6 +13,7 @@ import (
 
 	"pulse/internal/config"
 	"pulse/internal/lifecycle"
+	"pulse/internal/pulse"
 	"pulse/internal/testclock"
 )
 
@@ -52,6 +53,9 @@ func (s *fakeStore) PruneProviderChecks(_ context.Context, t time.Time) (int64, 
 func (s *fakeStore) PruneRollups(_ context.Context, t time.Time) (int64, error) {
 	return s.call("rollups", t, 5)
 }
+func (s *fakeStore) PruneQualityMinutes(_ context.Context, t time.Time) (int64, error) {
+	return s.call("quality", t, 7)
+}
 
 type fakeLeader struct {
 	ok       bool
@@ -82,14 +86,15 @@ func TestPrune(t *testing.T) {
 		require.NoError(t, err)
 		r, err := p.Prune(context.Background())
 		require.NoError(t, err)
-		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, Abandoned: 3}, r)
-		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups"}, st.calls, "the sweep counts a session before it can be deleted")
+		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, Abandoned: 3, QualityMinutes: 7}, r)
+		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "quality"}, st.calls, "the sweep counts a session before it can be deleted")
 		d := defaults()
 		assert.Equal(t, map[string]time.Time{
 			"stale":    t0.Add(-d.SessionStaleAfter),
 			"sessions": t0.Add(-d.SessionRetention),
 			"checks":   t0.Add(-d.ProviderCheckRetention),
 			"rollups":  t0.Add(-d.RollupRetention),
+			"quality":  t0.Add(-pulse.QualityRollupKept),
 		}, st.cuts)
 	})
 	t.Run("StopsAtTheFirstError", func(t *testing.T) {
@@ -105,7 +110,7 @@ func TestPrune(t *testing.T) {
 		var b bytes.Buffer
 		_, err := lifecycle.Report{Sessions: 12, Abandoned: 3}.WriteTo(&b)
 		require.NoError(t, err)
-		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nabandoned sessions ended: 3\n", b.String())
+		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nabandoned sessions ended: 3\nquality_minutes: 0 deleted\n", b.String())
 	})
 	t.Run("ZeroRetentionRefused", func(t *testing.T) {
 		c := defaults()
@@ -121,7 +126,7 @@ func TestRunOnce(t *testing.T) {
 		leads bool
 		calls []string
 	}{
-		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups"}},
+		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "quality"}},
 		{"FollowerLeavesItToTheLeader", false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

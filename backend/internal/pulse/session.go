@@ -69,6 +69,10 @@ const ActiveWindow = 30 * time.Minute
 // QualityWindow is how recent a sample must be for the live average.
 const QualityWindow = time.Hour
 
+// QualityRollupKept is how long the per-minute quality rollup is kept: the
+// window it serves and as much again, for replicas whose clocks disagree.
+const QualityRollupKept = 2 * QualityWindow
+
 // AbandonedWindow is how far back the live view counts abandoned sessions
 // (by their end, which is their last-seen time).
 const AbandonedWindow = 24 * time.Hour

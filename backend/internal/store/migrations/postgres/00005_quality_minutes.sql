@@ -1,0 +1,30 @@
+-- +goose Up
+-- The live average quality (mean of per-session averages over the sessions
+-- sampled in the last hour) read from a per-minute rollup kept up to date on
+-- ingestion, not from a scan of every session sampled in the hour. A session
+-- counts in the minute of its latest sample, with its average as of that
+-- sample; each new sample moves it there. Every minute is split into shards
+-- so that concurrent samples do not queue on one row.
+CREATE TABLE quality_minutes (
+    minute      TIMESTAMPTZ NOT NULL,
+    shard       SMALLINT NOT NULL,
+    sessions    BIGINT NOT NULL,
+    -- Σ of those sessions' average scores (4..1), in billionths: integers
+    -- add and subtract exactly, so the rollup never drifts.
+    score_nanos BIGINT NOT NULL,
+    PRIMARY KEY (minute, shard)
+);
+-- The sample before the latest, so a sample can take its session out of the
+-- minute it counted in. Written by the same UPDATE (SET reads the old row).
+ALTER TABLE sessions ADD COLUMN prev_quality_at TIMESTAMPTZ;
+-- The sessions sampled in the last two hours, as ingestion would have left them.
+INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
+SELECT date_trunc('minute', last_quality_at), 0, count(*),
+       sum((quality_sum::bigint * 1000000000 + quality_count / 2) / quality_count)
+FROM sessions
+WHERE last_quality_at >= now() - interval '2 hours' AND quality_count > 0
+GROUP BY 1;
+
+-- +goose Down
+ALTER TABLE sessions DROP COLUMN prev_quality_at;
+DROP TABLE quality_minutes;

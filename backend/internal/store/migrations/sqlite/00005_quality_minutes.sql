@@ -1,0 +1,31 @@
+-- +goose Up
+-- The live average quality (mean of per-session averages over the sessions
+-- sampled in the last hour) read from a per-minute rollup kept up to date on
+-- ingestion, not from a scan of every session sampled in the hour. A session
+-- counts in the minute of its latest sample, with its average as of that
+-- sample; each new sample moves it there. (Shards matter on PostgreSQL only:
+-- SQLite has one writer; they are all 0 here.)
+CREATE TABLE quality_minutes (
+    minute      DATETIME NOT NULL,
+    shard       INTEGER NOT NULL,
+    sessions    BIGINT NOT NULL,
+    -- Σ of those sessions' average scores (4..1), in billionths: integers
+    -- add and subtract exactly, so the rollup never drifts.
+    score_nanos BIGINT NOT NULL,
+    PRIMARY KEY (minute, shard)
+);
+-- The sample before the latest, so a sample can take its session out of the
+-- minute it counted in.
+ALTER TABLE sessions ADD COLUMN prev_quality_at DATETIME;
+-- The sessions sampled in the last two hours, as ingestion would have left
+-- them (times in the format the driver writes: 2006-01-02 15:04:05+00:00).
+INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
+SELECT strftime('%Y-%m-%d %H:%M:00+00:00', last_quality_at), 0, count(*),
+       sum((CAST(quality_sum AS INTEGER) * 1000000000 + quality_count / 2) / quality_count)
+FROM sessions
+WHERE julianday(last_quality_at) >= julianday('now', '-2 hours') AND quality_count > 0
+GROUP BY 1;
+
+-- +goose Down
+ALTER TABLE sessions DROP COLUMN prev_quality_at;
+DROP TABLE quality_minutes;
