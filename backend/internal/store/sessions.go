@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"math"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -79,42 +80,37 @@ func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Ti
 	return out, created, translate(err)
 }
 
+// createSessionSQL is CreateSession on PostgreSQL in one statement. A retry
+// of the same room (same provider and external id) must not count a second
+// session: DO NOTHING, and the summary is bumped only for a row inserted.
+// The hot ingestion statements go to database/sql directly: GORM's statement
+// building costs more CPU than the rest of the request.
+const createSessionSQL = `WITH c AS (
+		SELECT id, name FROM categories WHERE lower(name) = lower($1)
+	), ins AS (
+		INSERT INTO sessions (id, category_id, provider, external_id, started_at, last_seen_at)
+		SELECT $2, c.id, $3, $4, $5, $5 FROM c
+		ON CONFLICT (provider, external_id) DO NOTHING
+		RETURNING category_id
+	), daily AS (
+		INSERT INTO session_daily (day, category_id, shard, sessions) SELECT $6, category_id, ` + shardSQL + `, 1 FROM ins
+		ON CONFLICT (day, category_id, shard) DO UPDATE SET sessions = session_daily.sessions + 1
+	)
+	SELECT c.id, c.name, EXISTS (SELECT 1 FROM ins) FROM c`
+
 func (db *DB) createSessionPostgres(ctx context.Context, n pulse.NewSession, row sessionRow) (pulse.Session, bool, error) {
-	var r struct {
-		CategoryID int64
-		Category   string
-		Created    bool
-	}
-	// A retry of the same room (same provider and external id) must not
-	// count a second session: DO NOTHING, and the summary is bumped only for
-	// a row inserted.
-	res := db.with(ctx).Raw(`WITH c AS (
-			SELECT id, name FROM categories WHERE lower(name) = lower(@category)
-		), ins AS (
-			INSERT INTO sessions (id, category_id, provider, external_id, started_at, last_seen_at)
-			SELECT @id, c.id, @provider, @external_id, @now, @now FROM c
-			ON CONFLICT (provider, external_id) DO NOTHING
-			RETURNING category_id
-		), daily AS (
-			INSERT INTO session_daily (day, category_id, sessions) SELECT @day, category_id, 1 FROM ins
-			ON CONFLICT (day, category_id) DO UPDATE SET sessions = session_daily.sessions + 1
-		)
-		SELECT c.id AS category_id, c.name AS category, EXISTS (SELECT 1 FROM ins) AS created FROM c`,
-		map[string]any{
-			"category": strings.TrimSpace(n.Category), "id": row.ID, "provider": row.Provider,
-			"external_id": row.ExternalID, "now": row.StartedAt, "day": dayOf(row.StartedAt),
-		}).Scan(&r)
-	if res.Error != nil {
-		return pulse.Session{}, false, res.Error
-	}
-	if res.RowsAffected == 0 {
+	var created bool
+	err := db.sql.QueryRowContext(ctx, createSessionSQL, strings.TrimSpace(n.Category), row.ID, row.Provider,
+		row.ExternalID, row.StartedAt, dayOf(row.StartedAt)).Scan(&row.CategoryID, &row.Category, &created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return pulse.Session{}, false, unknownCategory(db.with(ctx), n.Category)
-	}
-	if !r.Created {
+	case err != nil:
+		return pulse.Session{}, false, err
+	case !created:
 		s, err := db.sessionByExternalID(db.with(ctx), n.Provider, n.ExternalID)
 		return s, false, err
 	}
-	row.CategoryID, row.Category = r.CategoryID, r.Category
 	return row.domain(), true, nil
 }
 
@@ -169,7 +165,7 @@ func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now
 	if _, err := pulse.ParseQuality(string(q)); err != nil {
 		return err
 	}
-	sample := qualitySample{id: id, score: q.Score(), now: utc(now), shard: db.shard()}
+	sample := qualitySample{id: id, score: q.Score(), now: utc(now)}
 	var err error
 	if db.postgres {
 		err = db.recordQualityPostgres(ctx, sample)
@@ -183,7 +179,6 @@ type qualitySample struct {
 	id    string
 	score int
 	now   time.Time
-	shard int
 }
 
 // minute is the rollup minute the sample counts in.
@@ -193,16 +188,12 @@ func (q qualitySample) minute() time.Time { return q.now.Truncate(time.Minute) }
 // older rows are past every reader's window (and may be pruned already).
 func (q qualitySample) keepSince() time.Time { return q.now.Add(-pulse.QualityRollupKept) }
 
-// qualityShards spreads the rollup rows of one minute on PostgreSQL, so that
-// concurrent samples rarely wait for one another's row lock.
-const qualityShards = 16
-
-func (db *DB) shard() int {
-	if !db.postgres {
-		return 0
-	}
-	return rand.IntN(qualityShards)
-}
+// shardSQL picks the shard of the summary rows (session_daily,
+// quality_minutes) a PostgreSQL statement bumps: one per connection (its
+// backend pid modulo 32), so that concurrent requests, on different
+// connections, rarely wait for each other's row lock until commit; readers
+// sum the shards. SQLite has one writer and writes shard 0.
+const shardSQL = "pg_backend_pid() % 32"
 
 // scoreNanos is a session's average score (sum / count, 4..1) in billionths,
 // rounded half up: the integer the rollup adds and later subtracts, exactly.
@@ -246,7 +237,7 @@ func dailyDeltaSQL(before, after string) string {
 // under the row lock, so concurrent samples of one session each see the one
 // before. The rollup rows are written in (minute, shard) order, the previous
 // minute first: writers never wait for each other in a cycle.
-var recordQualitySQL = `WITH s AS (
+var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", "$3", "@minute", "$4", "@keep_since", "$5").Replace(`WITH s AS (
 		UPDATE sessions SET quality_sum = quality_sum + @score, quality_count = quality_count + 1,
 			last_seen_at = @now, prev_quality_at = last_quality_at, last_quality_at = @now
 		WHERE id = @id AND ended_at IS NULL
@@ -257,10 +248,10 @@ var recordQualitySQL = `WITH s AS (
 			` + classSQL("quality_sum", "quality_count") + ` AS after
 		FROM s
 	), daily AS (
-		INSERT INTO session_daily (day, category_id, sessions, excellent, good, fair, poor)
-		SELECT (started_at AT TIME ZONE 'UTC')::date, category_id, 0, ` + dailyDeltaSQL("before", "after") + `
+		INSERT INTO session_daily (day, category_id, shard, sessions, excellent, good, fair, poor)
+		SELECT (started_at AT TIME ZONE 'UTC')::date, category_id, ` + shardSQL + `, 0, ` + dailyDeltaSQL("before", "after") + `
 		FROM c WHERE before <> after
-		ON CONFLICT (day, category_id) DO UPDATE SET
+		ON CONFLICT (day, category_id, shard) DO UPDATE SET
 			excellent = session_daily.excellent + excluded.excellent,
 			good = session_daily.good + excluded.good,
 			fair = session_daily.fair + excluded.fair,
@@ -275,25 +266,20 @@ var recordQualitySQL = `WITH s AS (
 		FROM c
 	), minutes AS (
 		INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
-		SELECT minute, @shard, SUM(sessions), SUM(score_nanos) FROM moves GROUP BY minute ORDER BY minute
+		SELECT minute, ` + shardSQL + `, SUM(sessions), SUM(score_nanos) FROM moves GROUP BY minute ORDER BY minute
 		ON CONFLICT (minute, shard) DO UPDATE SET
 			sessions = quality_minutes.sessions + excluded.sessions,
 			score_nanos = quality_minutes.score_nanos + excluded.score_nanos
 	)
-	SELECT quality_count FROM s`
+	SELECT quality_count FROM s`)
 
 func (db *DB) recordQualityPostgres(ctx context.Context, q qualitySample) error {
 	var count int
-	res := db.with(ctx).Raw(recordQualitySQL, map[string]any{
-		"id": q.id, "score": q.score, "now": q.now, "minute": q.minute(), "keep_since": q.keepSince(), "shard": q.shard,
-	}).Scan(&count)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
+	err := db.sql.QueryRowContext(ctx, recordQualitySQL, q.id, q.score, q.now, q.minute(), q.keepSince()).Scan(&count)
+	if errors.Is(err, sql.ErrNoRows) {
 		return missingOrEnded(db.with(ctx), q.id)
 	}
-	return nil
+	return err
 }
 
 func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
@@ -325,7 +311,7 @@ func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
 		if r.PrevQualityAt != nil {
 			prev := r.PrevQualityAt.UTC().Truncate(time.Minute)
 			if !r.PrevQualityAt.Before(q.keepSince()) {
-				if err := bumpQualityMinute(tx, prev, q.shard, -1, -scoreNanos(sumBefore, countBefore)); err != nil {
+				if err := bumpQualityMinute(tx, prev, -1, -scoreNanos(sumBefore, countBefore)); err != nil {
 					return err
 				}
 			}
@@ -333,16 +319,18 @@ func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
 				minute = prev
 			}
 		}
-		return bumpQualityMinute(tx, minute, q.shard, 1, scoreNanos(r.QualitySum, r.QualityCount))
+		return bumpQualityMinute(tx, minute, 1, scoreNanos(r.QualitySum, r.QualityCount))
 	})
 }
 
-func bumpQualityMinute(tx *gorm.DB, minute time.Time, shard int, sessions int, nanos int64) error {
-	return tx.Exec(`INSERT INTO quality_minutes (minute, shard, sessions, score_nanos) VALUES (?, ?, ?, ?)
+// bumpQualityMinute and bumpDaily write shard 0: the transaction path is
+// SQLite's, which has one writer.
+func bumpQualityMinute(tx *gorm.DB, minute time.Time, sessions int, nanos int64) error {
+	return tx.Exec(`INSERT INTO quality_minutes (minute, shard, sessions, score_nanos) VALUES (?, 0, ?, ?)
 		ON CONFLICT (minute, shard) DO UPDATE SET
 			sessions = quality_minutes.sessions + excluded.sessions,
 			score_nanos = quality_minutes.score_nanos + excluded.score_nanos`,
-		minute, shard, sessions, nanos).Error
+		minute, sessions, nanos).Error
 }
 
 func missingOrEnded(tx *gorm.DB, id string) error {
@@ -377,18 +365,20 @@ func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.S
 	if !ok {
 		return pulse.Session{}, sessionNotFound(id)
 	}
-	var row sessionRow
-	res := db.with(ctx).Raw(`UPDATE sessions SET ended_at = COALESCE(ended_at, ?) WHERE id = ?
-		RETURNING id, category_id, (SELECT c.name FROM categories c WHERE c.id = sessions.category_id) AS category,
-			provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, last_quality_at, abandoned`,
-		utc(now), id).Scan(&row)
-	if res.Error != nil {
-		return pulse.Session{}, translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
+	var r sessionRow
+	// $1 and $2 on PostgreSQL; the SQLite driver takes them too.
+	err := db.sql.QueryRowContext(ctx, `UPDATE sessions SET ended_at = COALESCE(ended_at, $1) WHERE id = $2
+		RETURNING id, category_id, (SELECT c.name FROM categories c WHERE c.id = sessions.category_id),
+			provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, abandoned`,
+		utc(now), id).Scan(&r.ID, &r.CategoryID, &r.Category, &r.Provider, &r.ExternalID, &r.StartedAt, &r.LastSeenAt,
+		&r.EndedAt, &r.QualitySum, &r.QualityCount, &r.Abandoned)
+	if errors.Is(err, sql.ErrNoRows) {
 		return pulse.Session{}, sessionNotFound(id)
 	}
-	return row.domain(), nil
+	if err != nil {
+		return pulse.Session{}, translate(err)
+	}
+	return r.domain(), nil
 }
 
 // SessionStats implements pulse.SessionStore in one statement. The counts
@@ -467,9 +457,9 @@ func bumpDaily(tx *gorm.DB, started time.Time, categoryID int64, sessions int, f
 	if to != "" {
 		delta[to]++
 	}
-	return tx.Exec(`INSERT INTO session_daily (day, category_id, sessions, excellent, good, fair, poor)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (day, category_id) DO UPDATE SET
+	return tx.Exec(`INSERT INTO session_daily (day, category_id, shard, sessions, excellent, good, fair, poor)
+		VALUES (?, ?, 0, ?, ?, ?, ?, ?)
+		ON CONFLICT (day, category_id, shard) DO UPDATE SET
 			sessions = session_daily.sessions + excluded.sessions,
 			excellent = session_daily.excellent + excluded.excellent,
 			good = session_daily.good + excluded.good,

@@ -3,8 +3,12 @@
 -- sampled in the last hour) read from a per-minute rollup kept up to date on
 -- ingestion, not from a scan of every session sampled in the hour. A session
 -- counts in the minute of its latest sample, with its average as of that
--- sample; each new sample moves it there. Every minute is split into shards
--- so that concurrent samples do not queue on one row.
+-- sample; each new sample moves it there.
+--
+-- Rows that every ingestion request bumps are split into shards, one per
+-- database connection (its backend pid modulo 32): concurrent requests, which
+-- are on different connections, rarely wait for each other's row lock until
+-- commit. Readers sum the shards.
 CREATE TABLE quality_minutes (
     minute      TIMESTAMPTZ NOT NULL,
     shard       SMALLINT NOT NULL,
@@ -25,6 +29,22 @@ FROM sessions
 WHERE last_quality_at >= now() - interval '2 hours' AND quality_count > 0
 GROUP BY 1;
 
+-- The daily summary likewise: one row per day, category and shard.
+ALTER TABLE session_daily ADD COLUMN shard SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE session_daily DROP CONSTRAINT session_daily_pkey;
+ALTER TABLE session_daily ADD PRIMARY KEY (day, category_id, shard);
+
 -- +goose Down
+CREATE TEMPORARY TABLE session_daily_merged AS
+SELECT day, category_id, sum(sessions) AS sessions, sum(excellent) AS excellent, sum(good) AS good,
+       sum(fair) AS fair, sum(poor) AS poor
+FROM session_daily GROUP BY day, category_id;
+DELETE FROM session_daily;
+ALTER TABLE session_daily DROP CONSTRAINT session_daily_pkey;
+ALTER TABLE session_daily DROP COLUMN shard;
+INSERT INTO session_daily (day, category_id, sessions, excellent, good, fair, poor)
+SELECT day, category_id, sessions, excellent, good, fair, poor FROM session_daily_merged;
+ALTER TABLE session_daily ADD PRIMARY KEY (day, category_id);
+DROP TABLE session_daily_merged;
 ALTER TABLE sessions DROP COLUMN prev_quality_at;
 DROP TABLE quality_minutes;

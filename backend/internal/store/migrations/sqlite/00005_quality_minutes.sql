@@ -3,8 +3,9 @@
 -- sampled in the last hour) read from a per-minute rollup kept up to date on
 -- ingestion, not from a scan of every session sampled in the hour. A session
 -- counts in the minute of its latest sample, with its average as of that
--- sample; each new sample moves it there. (Shards matter on PostgreSQL only:
--- SQLite has one writer; they are all 0 here.)
+-- sample; each new sample moves it there. (Shards matter on PostgreSQL only,
+-- where concurrent writers would queue on one row; SQLite has one writer and
+-- writes shard 0.)
 CREATE TABLE quality_minutes (
     minute      DATETIME NOT NULL,
     shard       INTEGER NOT NULL,
@@ -26,6 +27,38 @@ FROM sessions
 WHERE julianday(last_quality_at) >= julianday('now', '-2 hours') AND quality_count > 0
 GROUP BY 1;
 
+-- The daily summary gets a shard too (always 0 here), as on PostgreSQL.
+CREATE TABLE session_daily_sharded (
+    day         DATE NOT NULL,
+    category_id BIGINT NOT NULL REFERENCES categories (id),
+    shard       INTEGER NOT NULL DEFAULT 0,
+    sessions    BIGINT NOT NULL DEFAULT 0,
+    excellent   BIGINT NOT NULL DEFAULT 0,
+    good        BIGINT NOT NULL DEFAULT 0,
+    fair        BIGINT NOT NULL DEFAULT 0,
+    poor        BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, category_id, shard)
+);
+INSERT INTO session_daily_sharded (day, category_id, shard, sessions, excellent, good, fair, poor)
+SELECT day, category_id, 0, sessions, excellent, good, fair, poor FROM session_daily;
+DROP TABLE session_daily;
+ALTER TABLE session_daily_sharded RENAME TO session_daily;
+
 -- +goose Down
+CREATE TABLE session_daily_merged (
+    day         DATE NOT NULL,
+    category_id BIGINT NOT NULL REFERENCES categories (id),
+    sessions    BIGINT NOT NULL DEFAULT 0,
+    excellent   BIGINT NOT NULL DEFAULT 0,
+    good        BIGINT NOT NULL DEFAULT 0,
+    fair        BIGINT NOT NULL DEFAULT 0,
+    poor        BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, category_id)
+);
+INSERT INTO session_daily_merged (day, category_id, sessions, excellent, good, fair, poor)
+SELECT day, category_id, sum(sessions), sum(excellent), sum(good), sum(fair), sum(poor)
+FROM session_daily GROUP BY day, category_id;
+DROP TABLE session_daily;
+ALTER TABLE session_daily_merged RENAME TO session_daily;
 ALTER TABLE sessions DROP COLUMN prev_quality_at;
 DROP TABLE quality_minutes;
