@@ -58,7 +58,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	defer func() { _ = db.Close() }()
 
 	instance := cfg.Instance(randomHex(4))
-	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: instance})
+	rec := telemetry.NewRecorder(telemetry.RecorderConfig{
+		Instance: instance, Buckets: telemetry.LatencyBuckets(cfg.P95DegradedMs, cfg.P95CriticalMs),
+	})
 	flusher := telemetry.NewFlusher(rec, db, telemetry.FlusherConfig{
 		FlushInterval: cfg.TelemetryFlush, Retention: cfg.TelemetryRetention, Logger: log,
 	})

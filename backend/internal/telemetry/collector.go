@@ -1,8 +1,6 @@
 package telemetry
 
 import (
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -14,9 +12,10 @@ import (
 //
 // Series: pulse_http_requests_total{route,method,status_class} (status_class
 // 2xx|3xx|4xx|5xx, plus "canceled" for client disconnects) and
-// pulse_http_request_duration_seconds{route,method,status_class} (5ms..10s
-// buckets; canceled requests have no duration). Only combinations that have
-// been seen are exported, like a CounterVec.
+// pulse_http_request_duration_seconds{route,method,status_class} (classic
+// buckets from RecorderConfig.Buckets, plus a native histogram for scrapers
+// that negotiate it: see buckets.go; canceled requests have no duration).
+// Only combinations that have been seen are exported, like a CounterVec.
 type Collector struct {
 	rec      *Recorder
 	requests *prometheus.Desc
@@ -45,27 +44,16 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	for _, rs := range c.rec.routes.Load().all {
+	t := c.rec.routes.Load()
+	for _, rs := range t.all {
 		for class := range rs.classes {
-			cs := &rs.classes[class]
-			// The count is the sum of the bucket counts read here, so the
-			// histogram stays self-consistent while requests keep coming.
-			var count uint64
-			cumulative := make(map[float64]uint64, len(promBounds))
-			for i := range cs.buckets {
-				count += cs.buckets[i].Load()
-				if i < len(promBounds) {
-					cumulative[promBounds[i]] = count
-				}
-			}
+			labels := []string{rs.route, rs.method, classLabels[class]}
+			hist, count := rs.classes[class].histogramMetric(c.duration, t.layout, c.rec.created, labels...)
 			if count == 0 {
 				continue
 			}
-			sum := time.Duration(cs.sumNs.Load()).Seconds()
-			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(count),
-				rs.route, rs.method, classLabels[class])
-			ch <- prometheus.MustNewConstHistogram(c.duration, count, sum, cumulative,
-				rs.route, rs.method, classLabels[class])
+			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(count), labels...)
+			ch <- hist
 		}
 		if n := rs.canceled.Load(); n > 0 {
 			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n),

@@ -89,8 +89,8 @@ func (ts *testServer) minute(t *testing.T) minuteSnapshot {
 func (ts *testServer) routeCount(route string, class int) uint64 {
 	var n uint64
 	cs := &ts.rec.routes.Load().lookup(route, "GET").classes[class]
-	for i := range cs.buckets {
-		n += cs.buckets[i].Load()
+	for i := range cs.classic {
+		n += cs.classic[i].Load()
 	}
 	return n
 }
