@@ -14,7 +14,7 @@ type Session struct {
 	Provider     Provider
 	ExternalID   string // the provider's room id; "" when not given
 	StartedAt    time.Time
-	LastSeenAt   time.Time // start or latest quality sample
+	LastSeenAt   time.Time // start or latest quality sample, to the SeenResolution
 	EndedAt      *time.Time
 	QualitySum   int // running sum of sample scores (4..1)
 	QualityCount int
@@ -65,6 +65,10 @@ type SessionStore interface {
 
 // ActiveWindow is how recently a session must have been seen to count as live.
 const ActiveWindow = 30 * time.Minute
+
+// SeenResolution is how precisely a session's last-seen time follows its
+// samples: a sample moves it only when it is at least this old.
+const SeenResolution = time.Minute
 
 // QualityWindow is how recent a sample must be for the live average.
 const QualityWindow = time.Hour

@@ -188,3 +188,29 @@ func TestQualityRollupConcurrentSamples(t *testing.T) {
 		assert.Equal(t, classCounts(sessions), sum.QualityCounts)
 	})
 }
+
+// A sample moves a session's last-seen time only when that time is a minute
+// old (pulse.SeenResolution): the live count is right to the minute, and
+// most samples write no indexed column.
+func TestLastSeenToTheMinute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		start := t0.Add(3 * time.Hour)
+		s := mustCreate(t, db, "Career Counseling", pulse.ProviderDaily, "", start)
+		mustSample(t, db, s.ID, pulse.QualityGood, start.Add(30*time.Second)) // within the minute: not written
+		active := func(at time.Time) int64 {
+			st, err := db.SessionStats(ctx, at)
+			require.NoError(t, err)
+			return st.ActiveSessions
+		}
+		assert.EqualValues(t, 1, active(start.Add(pulse.ActiveWindow)))
+		assert.EqualValues(t, 0, active(start.Add(pulse.ActiveWindow+time.Second)), "seen at its start, to the minute")
+
+		mustSample(t, db, s.ID, pulse.QualityGood, start.Add(2*time.Minute)) // a minute later: written
+		assert.EqualValues(t, 1, active(start.Add(2*time.Minute+pulse.ActiveWindow)))
+		ended, err := db.EndSession(ctx, s.ID, start.Add(3*time.Minute))
+		require.NoError(t, err)
+		assert.True(t, ended.LastSeenAt.Equal(start.Add(2*time.Minute)))
+		assert.Equal(t, 2, ended.QualityCount, "every sample counts, last-seen written or not")
+	})
+}

@@ -181,6 +181,13 @@ type qualitySample struct {
 	now   time.Time
 }
 
+// seenBefore is how old last_seen_at must be for a sample to move it:
+// SeenResolution. A session sampled every few seconds is written
+// last_seen_at about once a minute, and no indexed column changes in
+// between, so PostgreSQL updates its row in place (a HOT update: no index
+// entries, less WAL).
+func (q qualitySample) seenBefore() time.Time { return q.now.Add(-pulse.SeenResolution) }
+
 // minute is the rollup minute the sample counts in.
 func (q qualitySample) minute() time.Time { return q.now.Truncate(time.Minute) }
 
@@ -237,9 +244,11 @@ func dailyDeltaSQL(before, after string) string {
 // under the row lock, so concurrent samples of one session each see the one
 // before. The rollup rows are written in (minute, shard) order, the previous
 // minute first: writers never wait for each other in a cycle.
-var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", "$3", "@minute", "$4", "@keep_since", "$5").Replace(`WITH s AS (
+var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", "$3", "@minute", "$4", "@keep_since", "$5",
+	"@seen_before", "$6").Replace(`WITH s AS (
 		UPDATE sessions SET quality_sum = quality_sum + @score, quality_count = quality_count + 1,
-			last_seen_at = @now, prev_quality_at = last_quality_at, last_quality_at = @now
+			last_seen_at = CASE WHEN last_seen_at < @seen_before THEN @now ELSE last_seen_at END,
+			prev_quality_at = last_quality_at, last_quality_at = @now
 		WHERE id = @id AND ended_at IS NULL
 		RETURNING started_at, category_id, quality_sum, quality_count, prev_quality_at
 	), c AS (
@@ -275,7 +284,7 @@ var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", 
 
 func (db *DB) recordQualityPostgres(ctx context.Context, q qualitySample) error {
 	var count int
-	err := db.sql.QueryRowContext(ctx, recordQualitySQL, q.id, q.score, q.now, q.minute(), q.keepSince()).Scan(&count)
+	err := db.sql.QueryRowContext(ctx, recordQualitySQL, q.id, q.score, q.now, q.minute(), q.keepSince(), q.seenBefore()).Scan(&count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return missingOrEnded(db.with(ctx), q.id)
 	}
@@ -291,8 +300,10 @@ func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
 			PrevQualityAt            *time.Time
 		}
 		res := tx.Raw(`UPDATE sessions SET quality_sum = quality_sum + ?, quality_count = quality_count + 1,
-			last_seen_at = ?, prev_quality_at = last_quality_at, last_quality_at = ? WHERE id = ? AND ended_at IS NULL
-			RETURNING quality_sum, quality_count, started_at, category_id, prev_quality_at`, q.score, q.now, q.now, q.id).Scan(&r)
+			last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
+			prev_quality_at = last_quality_at, last_quality_at = ? WHERE id = ? AND ended_at IS NULL
+			RETURNING quality_sum, quality_count, started_at, category_id, prev_quality_at`,
+			q.score, q.seenBefore(), q.now, q.now, q.id).Scan(&r)
 		if res.Error != nil {
 			return res.Error
 		}

@@ -34,7 +34,13 @@ ALTER TABLE session_daily ADD COLUMN shard SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE session_daily DROP CONSTRAINT session_daily_pkey;
 ALTER TABLE session_daily ADD PRIMARY KEY (day, category_id, shard);
 
+-- Nothing reads sessions by last_quality_at any more; without the index, and
+-- with last_seen_at written about once a minute, a sample changes no
+-- indexed column and PostgreSQL updates the row in place (HOT).
+DROP INDEX sessions_last_quality;
+
 -- +goose Down
+CREATE INDEX sessions_last_quality ON sessions (last_quality_at) WHERE last_quality_at IS NOT NULL;
 CREATE TEMPORARY TABLE session_daily_merged AS
 SELECT day, category_id, sum(sessions) AS sessions, sum(excellent) AS excellent, sum(good) AS good,
        sum(fair) AS fair, sum(poor) AS poor

@@ -44,7 +44,13 @@ SELECT day, category_id, 0, sessions, excellent, good, fair, poor FROM session_d
 DROP TABLE session_daily;
 ALTER TABLE session_daily_sharded RENAME TO session_daily;
 
+-- Nothing reads sessions by last_quality_at any more; without the index, and
+-- with last_seen_at written about once a minute, a sample changes no
+-- indexed column and PostgreSQL updates the row in place (HOT).
+DROP INDEX sessions_last_quality;
+
 -- +goose Down
+CREATE INDEX sessions_last_quality ON sessions (last_quality_at) WHERE last_quality_at IS NOT NULL;
 CREATE TABLE session_daily_merged (
     day         DATE NOT NULL,
     category_id BIGINT NOT NULL REFERENCES categories (id),
