@@ -18,8 +18,9 @@
 #
 # Settings: PERF_PG (postgres://postgres@127.0.0.1:5432, a role that may
 # create databases), PERF_SESSIONS (5000000), PERF_SAMPLED (50000),
-# PERF_PORT (18768), PERF_ONLY (all | dashboards | uncached | ingestion).
-# The databases pulse_perf and pulse_perf_pgbench are created and dropped.
+# PERF_PORT (18768), PERF_ONLY (all | dashboards | uncached | ingestion),
+# PERF_KEEP=1 keeps the databases for a look afterwards. The databases
+# pulse_perf and pulse_perf_pgbench are created and dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pg="${PERF_PG:-postgres://postgres@127.0.0.1:5432}"
@@ -46,7 +47,9 @@ stop_server() {
 }
 cleanup() {
   stop_server
-  psql -qX "$maint" -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS $bench_db" >/dev/null 2>&1 || true
+  if [[ -z "${PERF_KEEP:-}" ]]; then
+    psql -qX "$maint" -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS $bench_db" >/dev/null 2>&1 || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

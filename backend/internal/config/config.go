@@ -20,8 +20,11 @@ type Config struct {
 	Addr        string `env:"PULSE_ADDR" envDefault:":8080"`
 	DatabaseURL string `env:"PULSE_DATABASE_URL" envDefault:"data/pulse.db"`
 
+	// The pool keeps idle as many connections as it may open: a pool that
+	// cannot keep one idle closes it, and the next burst reconnects (on
+	// PostgreSQL, a new server process each time).
 	DBMaxOpenConns    int           `env:"PULSE_DB_MAX_OPEN_CONNS" envDefault:"20"`
-	DBMaxIdleConns    int           `env:"PULSE_DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBMaxIdleConns    int           `env:"PULSE_DB_MAX_IDLE_CONNS" envDefault:"20"`
 	DBConnMaxLifetime time.Duration `env:"PULSE_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
 
 	JWTSecret    string        `env:"PULSE_JWT_SECRET"`
