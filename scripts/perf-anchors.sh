@@ -69,7 +69,8 @@ q() { psql -qXAt "$dsn" -c "$1"; }
 commits() { q "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
 
 start_server() { # env assignments for the server, if any
-  env "$@" bin/pulse serve >"$work/server.log" 2>&1 &
+  # GOMEMLIMIT as the image sets it (backend/Dockerfile), unless given.
+  env GOMEMLIMIT="${GOMEMLIMIT:-40MiB}" "$@" bin/pulse serve >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 60); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.5; done
   curl -fs "$base/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
