@@ -37,7 +37,7 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 ## test: every test the project has
-test: vet lint test-go fuzz-short openapi-check openapi-lint quality-reporter-check test-frontend compose-check test-e2e
+test: vet lint test-go fuzz-short bench-short openapi-check openapi-lint quality-reporter-check test-frontend compose-check test-e2e
 
 vet:
 	cd backend && $(GO) vet ./...
@@ -85,8 +85,20 @@ smoke:
 loadtest: backend
 	scripts/loadtest.sh
 
+## bench: the Go benchmarks (request telemetry beside echoprometheus and client_golang, p95 accuracy
+## of the exported histogram against Prometheus' default buckets); figures in docs/performance.md
 bench:
 	cd backend && $(GO) test -run '^$$' -bench . -benchmem ./internal/telemetry/
+
+## bench-short: every benchmark, a hundred iterations: they compile and run (part of make test)
+.PHONY: bench-short
+bench-short:
+	cd backend && $(GO) test -run '^$$' -bench . -benchtime 100x ./internal/telemetry/
+
+## perf-anchors: Pulse beside its anchors on a local PostgreSQL (a few minutes; see docs/performance.md)
+.PHONY: perf-anchors
+perf-anchors:
+	scripts/perf-anchors.sh
 
 ## openapi: regenerate the OpenAPI documents (Swagger 2.0 and OpenAPI 3), the copy the binary embeds, and the dashboard's types
 openapi:

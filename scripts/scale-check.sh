@@ -31,6 +31,11 @@ SELECT started_at::date, category_id, count(*),
        count(*) FILTER (WHERE quality_sum = 12), count(*) FILTER (WHERE quality_sum = 9),
        count(*) FILTER (WHERE quality_sum = 6), count(*) FILTER (WHERE quality_sum = 3)
 FROM sessions GROUP BY 1, 2;
+-- The live quality rollup, likewise (sessions sampled in the last two hours).
+INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
+SELECT date_trunc('minute', last_quality_at), 0, count(*),
+       sum((quality_sum::bigint * 1000000000 + quality_count / 2) / quality_count)
+FROM sessions WHERE last_quality_at >= now() - interval '2 hours' AND quality_count > 0 GROUP BY 1;
 ANALYZE;
 SQL
 

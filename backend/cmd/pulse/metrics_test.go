@@ -73,6 +73,8 @@ func TestMetricsPassPromtool(t *testing.T) {
 		assert.True(t, strings.Contains(text, name), "/metrics lacks %s", name)
 	}
 	assert.Contains(t, text, `route="unmatched"`, "unknown paths share one label value")
+	assert.Contains(t, text, `le="0.5"}`, "the p95 thresholds are bucket bounds")
+	assert.Contains(t, text, `le="1"}`)
 
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = bytes.NewReader(body)

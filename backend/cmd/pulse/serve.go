@@ -65,7 +65,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	defer func() { _ = db.Close() }()
 
 	instance := cfg.Instance(randomHex(4))
-	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: instance, Logger: log})
+	rec := telemetry.NewRecorder(telemetry.RecorderConfig{
+		Instance: instance, Logger: log, Buckets: telemetry.LatencyBuckets(cfg.P95DegradedMs, cfg.P95CriticalMs),
+	})
 	flusher := telemetry.NewFlusher(rec, db, telemetry.FlusherConfig{
 		FlushInterval: cfg.TelemetryFlush, Retention: cfg.TelemetryRetention, Logger: log,
 	})
@@ -121,6 +123,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		Thresholds: thresholds,
 		Logger:     log, CookieSecure: cfg.CookieSecure, BodyLimit: cfg.BodyLimit,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,
+		CurrentSnapshotInterval: cfg.SnapshotIntervalCurrent, SnapshotInterval: cfg.SnapshotInterval,
 		LoginRatePerMinute: cfg.LoginRatePerMinute, TrustedProxies: proxies, StaticDir: cfg.StaticDir,
 		BodyReadTimeout: cfg.BodyReadTimeout, AllowedOrigins: origins,
 		LoginFreeFailures: cfg.LoginFreeFailures, LoginBackoffMax: cfg.LoginBackoffMax,

@@ -70,12 +70,9 @@ func (c *cache[K, V]) get(ctx context.Context, k K) (v V, stale bool, err error)
 	if ok && now.Sub(e.at) < MaxAge {
 		return e.v, false, e.err
 	}
-	v, err = c.shared(ctx, k)
+	v, err = c.shared(ctx, k, now)
 	switch {
 	case err == nil || c.keep(err):
-		c.mu.Lock()
-		c.entries[k] = entry[V]{v: v, err: err, at: now}
-		c.mu.Unlock()
 		return v, false, err
 	case ok && pulse.ErrorCode(err) == pulse.EUNAVAILABLE:
 		return e.v, true, e.err
@@ -84,11 +81,26 @@ func (c *cache[K, V]) get(ctx context.Context, k K) (v V, stale bool, err error)
 	}
 }
 
-func (c *cache[K, V]) shared(ctx context.Context, k K) (V, error) {
+// shared loads k once for every concurrent caller and keeps the answer
+// (taken at now) before the callers see it, so that a caller arriving just
+// after the lookup ended finds it rather than starting another.
+func (c *cache[K, V]) shared(ctx context.Context, k K, now time.Time) (V, error) {
 	ch := c.flight.DoChan(fmt.Sprint(k), func() (any, error) {
+		c.mu.Lock()
+		e, ok := c.entries[k]
+		c.mu.Unlock()
+		if ok && now.Sub(e.at) < MaxAge {
+			return e.v, e.err
+		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
 		defer cancel()
-		return c.load(ctx, k)
+		v, err := c.load(ctx, k)
+		if err == nil || c.keep(err) {
+			c.mu.Lock()
+			c.entries[k] = entry[V]{v: v, err: err, at: now}
+			c.mu.Unlock()
+		}
+		return v, err
 	})
 	var zero V
 	select {

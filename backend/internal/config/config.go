@@ -25,8 +25,11 @@ type Config struct {
 	Addr        string `env:"PULSE_ADDR" envDefault:":8080"`
 	DatabaseURL string `env:"PULSE_DATABASE_URL" envDefault:"data/pulse.db"`
 
+	// The pool keeps idle as many connections as it may open: a pool that
+	// cannot keep one idle closes it, and the next burst reconnects (on
+	// PostgreSQL, a new server process each time).
 	DBMaxOpenConns    int           `env:"PULSE_DB_MAX_OPEN_CONNS" envDefault:"20"`
-	DBMaxIdleConns    int           `env:"PULSE_DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBMaxIdleConns    int           `env:"PULSE_DB_MAX_IDLE_CONNS" envDefault:"20"`
 	DBConnMaxLifetime time.Duration `env:"PULSE_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
 
 	JWTSecret    string        `env:"PULSE_JWT_SECRET"`
@@ -53,6 +56,12 @@ type Config struct {
 	// "critical, database unreachable" at once, not after the request timeout.
 	DashboardDBTimeout time.Duration `env:"PULSE_DASHBOARD_DB_TIMEOUT" envDefault:"1500ms"`
 	StaticDir          string        `env:"PULSE_STATIC_DIR"`
+	// SnapshotIntervalCurrent and SnapshotInterval are how old, at most, the
+	// shared answer of /metrics/current and of the other three metrics routes
+	// may be: N dashboards cost one set of queries per interval per replica.
+	// 0 rebuilds on every request (concurrent requests still share one build).
+	SnapshotIntervalCurrent time.Duration `env:"PULSE_SNAPSHOT_INTERVAL_CURRENT" envDefault:"2s"`
+	SnapshotInterval        time.Duration `env:"PULSE_SNAPSHOT_INTERVAL" envDefault:"10s"`
 
 	// BodyReadTimeout is how long a client may take to send a request body
 	// once its headers are in (408 beyond): a slow client ties up no
@@ -208,6 +217,9 @@ func (c Config) Validate() error {
 	}
 	if c.DashboardDBTimeout <= 0 {
 		errs = append(errs, "PULSE_DASHBOARD_DB_TIMEOUT must be positive")
+	}
+	if c.SnapshotIntervalCurrent < 0 || c.SnapshotInterval < 0 {
+		errs = append(errs, "PULSE_SNAPSHOT_INTERVAL_CURRENT and PULSE_SNAPSHOT_INTERVAL must not be negative")
 	}
 	if c.LoginRatePerMinute <= 0 {
 		errs = append(errs, "PULSE_LOGIN_RATE_PER_MINUTE must be positive")

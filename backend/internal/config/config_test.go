@@ -49,6 +49,8 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, "bey-avatar-agent", c.BeyAgentIdentity)
 	assert.Equal(t, 12*time.Hour, c.QualityTokenTTL)
 	assert.Empty(t, c.QualityOriginList())
+	assert.Equal(t, 2*time.Second, c.SnapshotIntervalCurrent)
+	assert.Equal(t, 10*time.Second, c.SnapshotInterval)
 }
 
 func TestStatusPageURL(t *testing.T) {
@@ -98,6 +100,7 @@ func TestLoadRejects(t *testing.T) {
 		"ZeroQualityTokenTTL":       {"PULSE_QUALITY_TOKEN_TTL", "0s"},
 		"QualityOriginWithPath":     {"PULSE_QUALITY_ORIGINS", "https://call.example.edu/room"},
 		"QualityOriginWildcard":     {"PULSE_QUALITY_ORIGINS", "*"},
+		"NegativeSnapshotInterval":  {"PULSE_SNAPSHOT_INTERVAL", "-1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(env[0], env[1])

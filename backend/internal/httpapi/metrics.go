@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,7 +29,7 @@ type CurrentMetrics struct {
 	DBPoolWaitsLastMin   int64     `json:"db_pool_waits_last_minute" example:"0"`
 	SystemHealth         string    `json:"system_health" enums:"healthy,degraded,critical" example:"healthy"`
 	HealthReasons        []string  `json:"health_reasons"`
-	GeneratedAt          time.Time `json:"generated_at" format:"date-time"`
+	GeneratedAt          time.Time `json:"generated_at" format:"date-time"` // when these figures were read: one reading per PULSE_SNAPSHOT_INTERVAL_CURRENT
 
 	// Sessions nobody ended that the stale sweep ended (at their last-seen
 	// time) within the last 24 hours.
@@ -142,7 +142,7 @@ type LiveRooms struct {
 // currentMetrics godoc
 //
 //	@Summary		Live platform metrics and system health
-//	@Description	Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons.
+//	@Description	Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL_CURRENT (2 s); generated_at says when it was taken.
 //	@ID				getCurrentMetrics
 //	@Tags			metrics
 //	@Produce		json
@@ -154,11 +154,13 @@ type LiveRooms struct {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/current [get]
 func (s *Server) currentMetrics(c echo.Context) error {
-	// One deadline for every read: two hung reads must not take twice as long.
-	ctx, cancel := s.dashboardContext(c)
-	defer cancel()
-	now := s.now()
-	out := CurrentMetrics{AvgConnectionQuality: string(pulse.QualityUnknown), GeneratedAt: now, HealthReasons: []string{}}
+	return serveSnapshot(c, s.snapshots.current)
+}
+
+// buildCurrentMetrics reads the figures of /current once for every dashboard
+// of the next interval; generated_at is the time of this reading.
+func (s *Server) buildCurrentMetrics(ctx context.Context, now time.Time) ([]byte, error) {
+	out := CurrentMetrics{AvgConnectionQuality: string(pulse.QualityUnknown), GeneratedAt: now.UTC(), HealthReasons: []string{}}
 
 	// A figure that cannot be read is left null rather than shown as zero;
 	// the verdict below names the database as the reason. The alert
@@ -167,7 +169,7 @@ func (s *Server) currentMetrics(c echo.Context) error {
 		s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if st := live.Sessions; st != nil {
 		out.ActiveSessionsCount, out.AbandonedSessionsLast24h = &st.ActiveSessions, &st.AbandonedLast24h
@@ -187,7 +189,7 @@ func (s *Server) currentMetrics(c echo.Context) error {
 
 	health, reasons := pulse.EvaluateHealth(live.HealthSignals(), s.thresholds)
 	out.SystemHealth, out.HealthReasons = string(health), reasons
-	return c.JSON(http.StatusOK, out)
+	return json.Marshal(out)
 }
 
 // liveSources are where /current (and the alert evaluator) read the live
@@ -196,10 +198,11 @@ func (s *Server) liveSources() pulse.LiveSources {
 	return pulse.LiveSources{Sessions: s.sessions, Telemetry: s.telemetry, Pool: s.db, Providers: s.providers}
 }
 
-// dashboardContext bounds a metrics route's database reads by
-// DashboardDBTimeout, its own deadline, well under the request timeout: the
-// dashboard must say "database unreachable" within a couple of seconds, not
-// wait as long as an ingestion request may.
+// dashboardContext bounds a route's database reads by DashboardDBTimeout, its
+// own deadline, well under the request timeout: the dashboard must say
+// "database unreachable" within a couple of seconds, not wait as long as an
+// ingestion request may. (The snapshot-served metrics routes bound their
+// builds the same way, in newMetricsSnapshots.)
 func (s *Server) dashboardContext(c echo.Context) (context.Context, context.CancelFunc) {
 	if s.dashboardDBTimeout <= 0 {
 		return context.WithCancel(c.Request().Context())
@@ -219,7 +222,7 @@ func timedOut(ctx context.Context, err error) error {
 // sessionMetrics godoc
 //
 //	@Summary		Sessions of the last 30 days by counselor category
-//	@Description	Every category is present, zero included. Read from a per-day summary maintained on ingestion.
+//	@Description	Every category is present, zero included. Read from a per-day summary maintained on ingestion; one reading is shared by every request for PULSE_SNAPSHOT_INTERVAL (10 s).
 //	@ID				getSessionMetrics
 //	@Tags			metrics
 //	@Produce		json
@@ -232,14 +235,16 @@ func timedOut(ctx context.Context, err error) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/sessions [get]
 func (s *Server) sessionMetrics(c echo.Context) error {
-	ctx, cancel := s.dashboardContext(c)
-	defer cancel()
-	sum, err := s.sessions.SessionSummary(ctx, s.now(), pulse.SummaryWindowDays)
+	return serveSnapshot(c, s.snapshots.sessions)
+}
+
+func (s *Server) buildSessionMetrics(ctx context.Context, now time.Time) ([]byte, error) {
+	sum, err := s.sessions.SessionSummary(ctx, now, pulse.SummaryWindowDays)
 	if err != nil {
-		return timedOut(ctx, err)
+		return nil, timedOut(ctx, err)
 	}
 	pct := sum.QualityPercentages()
-	return c.JSON(http.StatusOK, SessionMetrics{
+	return json.Marshal(SessionMetrics{
 		TotalSessions:      sum.Total,
 		SessionsByCategory: sum.ByCategory,
 		ConnectionQualityDistribution: QualityDistribution{
@@ -253,7 +258,7 @@ func (s *Server) sessionMetrics(c echo.Context) error {
 // errorTrend godoc
 //
 //	@Summary		Hourly API error rate of the last 24 hours, with threshold alerts
-//	@Description	24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers.
+//	@Description	24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL (10 s).
 //	@ID				getErrorTrend
 //	@Tags			metrics
 //	@Produce		json
@@ -266,11 +271,13 @@ func (s *Server) sessionMetrics(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/errors [get]
 func (s *Server) errorTrend(c echo.Context) error {
-	ctx, cancel := s.dashboardContext(c)
-	defer cancel()
-	hours, err := s.telemetry.Hourly(ctx, s.now(), pulse.TrendHours)
+	return serveSnapshot(c, s.snapshots.errors)
+}
+
+func (s *Server) buildErrorTrend(ctx context.Context, now time.Time) ([]byte, error) {
+	hours, err := s.telemetry.Hourly(ctx, now, pulse.TrendHours)
 	if err != nil {
-		return timedOut(ctx, err)
+		return nil, timedOut(ctx, err)
 	}
 	t := s.thresholds
 	out := ErrorTrend{
@@ -285,13 +292,13 @@ func (s *Server) errorTrend(c echo.Context) error {
 			out.Alerts = append(out.Alerts, ErrorAlert{Hour: h.Hour, Level: string(level), ErrorRate: rate})
 		}
 	}
-	return c.JSON(http.StatusOK, out)
+	return json.Marshal(out)
 }
 
 // externalServices godoc
 //
 //	@Summary		Status of Daily.co, LiveKit and Beyond Presence
-//	@Description	Served from the background checker's cache: a request never calls a provider. Each service carries what the provider's own status page declares and the provider's own count of live rooms beside Pulse's count of live sessions on it (read from the database; null while it cannot be reached).
+//	@Description	Served from the background checker's cache: a request never calls a provider. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL (10 s).
 //	@ID				getExternalServices
 //	@Tags			metrics
 //	@Produce		json
@@ -303,18 +310,20 @@ func (s *Server) errorTrend(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Router			/api/admin/metrics/external-services [get]
 func (s *Server) externalServices(c echo.Context) error {
-	ctx, cancel := s.dashboardContext(c)
-	defer cancel()
+	return serveSnapshot(c, s.snapshots.externalServices)
+}
+
+func (s *Server) buildExternalServices(ctx context.Context, now time.Time) ([]byte, error) {
 	svcs, err := s.providers.Providers(ctx)
 	if err != nil {
-		return timedOut(ctx, err)
+		return nil, timedOut(ctx, err)
 	}
 	// Pulse's side of the live-room comparison; the provider's side is
 	// already in the cache. A database outage blanks only this figure.
-	active, err := s.sessions.ActiveSessionsByProvider(ctx, s.now())
+	active, err := s.sessions.ActiveSessionsByProvider(ctx, now)
 	if err != nil {
 		if pulse.ErrorCode(timedOut(ctx, err)) != pulse.EUNAVAILABLE {
-			return err
+			return nil, err
 		}
 		s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)
 	}
@@ -336,7 +345,7 @@ func (s *Server) externalServices(c echo.Context) error {
 		}
 		out.Services = append(out.Services, es)
 	}
-	return c.JSON(http.StatusOK, out)
+	return json.Marshal(out)
 }
 
 // declaredStatus is the wire form of a status page reading.

@@ -62,11 +62,19 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 		HandleError: true, // the status logged is the one the error handler will write
 		Skipper:     func(c echo.Context) bool { p := c.Request().URL.Path; return p == "/healthz" || p == "/readyz" },
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
+			// One line per request is an access log: at debug, so that the
+			// default level writes none on the ingestion path (the request
+			// counts are in /metrics and the rollups). Server errors are
+			// always logged.
+			level := slog.LevelDebug
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			s.log.LogAttrs(c.Request().Context(), level, "request",
+			ctx := c.Request().Context()
+			if !s.log.Enabled(ctx, level) {
+				return nil
+			}
+			s.log.LogAttrs(ctx, level, "request",
 				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.String("route", c.Path()),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
 			return nil

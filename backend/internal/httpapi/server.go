@@ -100,6 +100,13 @@ type Deps struct {
 	// cross-origin browser.
 	QualityTokens  *auth.QualityTokens
 	QualityOrigins []string
+
+	// CurrentSnapshotInterval and SnapshotInterval are how old, at most, the
+	// answer of /metrics/current and of the other metrics routes shared by
+	// every request may be. Zero rebuilds it for every request (concurrent
+	// requests still share one build).
+	CurrentSnapshotInterval time.Duration
+	SnapshotInterval        time.Duration
 }
 
 // Server is the HTTP API.
@@ -122,6 +129,9 @@ type Server struct {
 	currentAdmins *access.Admins
 	revocations   *access.Revocations
 	apiKeys       *access.APIKeys
+
+	// The metrics routes' shared answers.
+	snapshots metricsSnapshots
 
 	requestTimeout     time.Duration
 	dashboardDBTimeout time.Duration
@@ -181,6 +191,7 @@ func New(d Deps) *Server {
 			s.log.Error("allowed origin ignored", "origin", o, "err", err) // config.Validate refuses it first
 		}
 	}
+	s.snapshots = s.newMetricsSnapshots(d.CurrentSnapshotInterval, d.SnapshotInterval)
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler

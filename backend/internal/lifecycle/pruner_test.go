@@ -13,6 +13,7 @@ import (
 
 	"pulse/internal/config"
 	"pulse/internal/lifecycle"
+	"pulse/internal/pulse"
 	"pulse/internal/testclock"
 )
 
@@ -58,6 +59,9 @@ func (s *fakeStore) PruneProcessedEvents(_ context.Context, t time.Time) (int64,
 func (s *fakeStore) PruneIncidents(_ context.Context, t time.Time) (int64, error) {
 	return s.call("incidents", t, 2)
 }
+func (s *fakeStore) PruneQualityMinutes(_ context.Context, t time.Time) (int64, error) {
+	return s.call("quality", t, 4)
+}
 
 type fakeLeader struct {
 	ok       bool
@@ -90,8 +94,8 @@ func TestPrune(t *testing.T) {
 		require.NoError(t, err)
 		r, err := p.Prune(context.Background())
 		require.NoError(t, err)
-		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3}, r)
-		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents"}, st.calls, "the sweep counts a session before it can be deleted")
+		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3, QualityMinutes: 4}, r)
+		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality"}, st.calls, "the sweep counts a session before it can be deleted")
 		d := defaults()
 		assert.Equal(t, map[string]time.Time{
 			"stale":     t0.Add(-d.SessionStaleAfter),
@@ -100,6 +104,7 @@ func TestPrune(t *testing.T) {
 			"rollups":   t0.Add(-d.RollupRetention),
 			"events":    t0.Add(-d.WebhookEventRetention),
 			"incidents": t0.Add(-d.IncidentRetention),
+			"quality":   t0.Add(-pulse.QualityRollupKept),
 		}, st.cuts)
 	})
 	t.Run("StopsAtTheFirstError", func(t *testing.T) {
@@ -115,7 +120,7 @@ func TestPrune(t *testing.T) {
 		var b bytes.Buffer
 		_, err := lifecycle.Report{Sessions: 12, Abandoned: 3}.WriteTo(&b)
 		require.NoError(t, err)
-		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\n", b.String())
+		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\nquality_minutes: 0 deleted\n", b.String())
 	})
 	t.Run("ZeroRetentionRefused", func(t *testing.T) {
 		c := defaults()
@@ -131,7 +136,7 @@ func TestRunOnce(t *testing.T) {
 		leads bool
 		calls []string
 	}{
-		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents"}},
+		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality"}},
 		{"FollowerLeavesItToTheLeader", false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

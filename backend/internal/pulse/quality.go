@@ -48,20 +48,32 @@ func ParseQuality(s string) (Quality, error) {
 	return q, nil
 }
 
-// ClassifyScore classes a mean score on the 4..1 scale with the story's
-// cut-offs: >=3.5 excellent, >=2.5 good, >=1.5 fair, else poor. It is the one
-// place the cut-offs live.
+// ClassCutoff is the lowest mean score (4..1 scale) of a class.
+type ClassCutoff struct {
+	Class Quality
+	Min   float64
+}
+
+// classCutoffs are the story's cut-offs, best class first: >=3.5 excellent,
+// >=2.5 good, >=1.5 fair, else poor. They are the one place the cut-offs
+// live.
+var classCutoffs = [...]ClassCutoff{{QualityExcellent, 3.5}, {QualityGood, 2.5}, {QualityFair, 1.5}}
+
+// ClassCutoffs returns the cut-offs, best class first; a mean below the last
+// one is poor. The store writes them into SQL that classes on the database.
+func ClassCutoffs() []ClassCutoff {
+	c := classCutoffs // a copy: callers cannot move the cut-offs
+	return c[:]
+}
+
+// ClassifyScore classes a mean score on the 4..1 scale by ClassCutoffs.
 func ClassifyScore(avg float64) Quality {
-	switch {
-	case avg >= 3.5:
-		return QualityExcellent
-	case avg >= 2.5:
-		return QualityGood
-	case avg >= 1.5:
-		return QualityFair
-	default:
-		return QualityPoor
+	for _, c := range classCutoffs {
+		if avg >= c.Min {
+			return c.Class
+		}
 	}
+	return QualityPoor
 }
 
 // ClassifySum classes a running (sum, count) pair; "" when count is zero.

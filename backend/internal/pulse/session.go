@@ -14,7 +14,7 @@ type Session struct {
 	Provider     Provider
 	ExternalID   string // the provider's room id; "" when not given
 	StartedAt    time.Time
-	LastSeenAt   time.Time // start or latest quality sample
+	LastSeenAt   time.Time // start or latest quality sample, to the SeenResolution
 	EndedAt      *time.Time
 	QualitySum   int // running sum of sample scores (4..1)
 	QualityCount int
@@ -73,8 +73,16 @@ type SessionStore interface {
 // ActiveWindow is how recently a session must have been seen to count as live.
 const ActiveWindow = 30 * time.Minute
 
+// SeenResolution is how precisely a session's last-seen time follows its
+// samples: a sample moves it only when it is at least this old.
+const SeenResolution = time.Minute
+
 // QualityWindow is how recent a sample must be for the live average.
 const QualityWindow = time.Hour
+
+// QualityRollupKept is how long the per-minute quality rollup is kept: the
+// window it serves and as much again, for replicas whose clocks disagree.
+const QualityRollupKept = 2 * QualityWindow
 
 // AbandonedWindow is how far back the live view counts abandoned sessions
 // (by their end, which is their last-seen time).

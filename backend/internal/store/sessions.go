@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,12 +55,66 @@ const selectSession = `SELECT s.id, s.category_id, c.name AS category, s.provide
 	s.started_at, s.last_seen_at, s.ended_at, s.quality_sum, s.quality_count, s.last_quality_at, s.abandoned
 	FROM sessions s JOIN categories c ON c.id = s.category_id `
 
-// CreateSession implements pulse.SessionStore.
+// CreateSession implements pulse.SessionStore. On PostgreSQL it is one
+// statement (category lookup, insert and the daily summary's bump); SQLite
+// runs the same steps in a transaction.
 func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Time) (pulse.Session, bool, error) {
 	if err := n.Validate(); err != nil {
 		return pulse.Session{}, false, err
 	}
 	now = utc(now)
+	row := sessionRow{ID: uuid.NewString(), Provider: string(n.Provider), StartedAt: now, LastSeenAt: now}
+	if n.ExternalID != "" {
+		row.ExternalID = &n.ExternalID
+	}
+	var (
+		out     pulse.Session
+		created bool
+		err     error
+	)
+	if db.postgres {
+		out, created, err = db.createSessionPostgres(ctx, n, row)
+	} else {
+		out, created, err = db.createSessionTx(ctx, n, row)
+	}
+	return out, created, translate(err)
+}
+
+// createSessionSQL is CreateSession on PostgreSQL in one statement. A retry
+// of the same room (same provider and external id) must not count a second
+// session: DO NOTHING, and the summary is bumped only for a row inserted.
+// The hot ingestion statements go to database/sql directly: GORM's statement
+// building costs more CPU than the rest of the request.
+const createSessionSQL = `WITH c AS (
+		SELECT id, name FROM categories WHERE lower(name) = lower($1)
+	), ins AS (
+		INSERT INTO sessions (id, category_id, provider, external_id, started_at, last_seen_at)
+		SELECT $2, c.id, $3, $4, $5, $5 FROM c
+		ON CONFLICT (provider, external_id) DO NOTHING
+		RETURNING category_id
+	), daily AS (
+		INSERT INTO session_daily (day, category_id, shard, sessions) SELECT $6, category_id, ` + shardSQL + `, 1 FROM ins
+		ON CONFLICT (day, category_id, shard) DO UPDATE SET sessions = session_daily.sessions + 1
+	)
+	SELECT c.id, c.name, EXISTS (SELECT 1 FROM ins) FROM c`
+
+func (db *DB) createSessionPostgres(ctx context.Context, n pulse.NewSession, row sessionRow) (pulse.Session, bool, error) {
+	var created bool
+	err := db.sql.QueryRowContext(ctx, createSessionSQL, strings.TrimSpace(n.Category), row.ID, row.Provider,
+		row.ExternalID, row.StartedAt, dayOf(row.StartedAt)).Scan(&row.CategoryID, &row.Category, &created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return pulse.Session{}, false, unknownCategory(db.with(ctx), n.Category)
+	case err != nil:
+		return pulse.Session{}, false, err
+	case !created:
+		s, err := db.sessionByExternalID(db.with(ctx), n.Provider, n.ExternalID)
+		return s, false, err
+	}
+	return row.domain(), true, nil
+}
+
+func (db *DB) createSessionTx(ctx context.Context, n pulse.NewSession, row sessionRow) (pulse.Session, bool, error) {
 	var (
 		out     pulse.Session
 		created bool
@@ -66,39 +124,39 @@ func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Ti
 		if err != nil {
 			return err
 		}
-		row := sessionRow{ID: uuid.NewString(), CategoryID: cat.ID, Category: cat.Name, Provider: string(n.Provider), StartedAt: now, LastSeenAt: now}
-		var res *gorm.DB
-		if n.ExternalID != "" {
-			row.ExternalID = &n.ExternalID
-			// A retry of the same room must not count a second session.
-			res = tx.Exec(`INSERT INTO sessions (id, category_id, provider, external_id, started_at, last_seen_at)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (provider, external_id) DO NOTHING`,
-				row.ID, row.CategoryID, row.Provider, row.ExternalID, row.StartedAt, row.LastSeenAt)
-		} else {
-			res = tx.Exec(`INSERT INTO sessions (id, category_id, provider, started_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-				row.ID, row.CategoryID, row.Provider, row.StartedAt, row.LastSeenAt)
-		}
+		row.CategoryID, row.Category = cat.ID, cat.Name
+		// A retry of the same room must not count a second session.
+		res := tx.Exec(`INSERT INTO sessions (id, category_id, provider, external_id, started_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (provider, external_id) DO NOTHING`,
+			row.ID, row.CategoryID, row.Provider, row.ExternalID, row.StartedAt, row.LastSeenAt)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			var existing sessionRow
-			if err := tx.Raw(selectSession+`WHERE s.provider = ? AND s.external_id = ?`, n.Provider, n.ExternalID).Scan(&existing).Error; err != nil {
-				return err
-			}
-			out = existing.domain()
-			return nil
+			out, err = db.sessionByExternalID(tx, n.Provider, n.ExternalID)
+			return err
 		}
 		created = true
 		out = row.domain()
-		return bumpDaily(tx, now, cat.ID, 1, "", "")
+		return bumpDaily(tx, row.StartedAt, cat.ID, 1, "", "")
 	})
-	return out, created, translate(err)
+	return out, created, err
+}
+
+func (db *DB) sessionByExternalID(tx *gorm.DB, p pulse.Provider, externalID string) (pulse.Session, error) {
+	var existing sessionRow
+	if err := tx.Raw(selectSession+`WHERE s.provider = ? AND s.external_id = ?`, p, externalID).Scan(&existing).Error; err != nil {
+		return pulse.Session{}, err
+	}
+	return existing.domain(), nil
 }
 
 // RecordQuality implements pulse.SessionStore. The running sum and count on
 // the session row keep its average cheap; the daily summary follows the
-// session's class as each sample moves it.
+// session's class as each sample moves it; the per-minute quality rollup
+// moves the session from the minute of its previous sample to this one (see
+// SessionStats). On PostgreSQL that is one statement; SQLite runs the same
+// steps in a transaction.
 func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now time.Time) error {
 	id, ok := normalizeID(id)
 	if !ok {
@@ -107,31 +165,183 @@ func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now
 	if _, err := pulse.ParseQuality(string(q)); err != nil {
 		return err
 	}
-	score := q.Score()
-	now = utc(now)
-	err := db.with(ctx).Transaction(func(tx *gorm.DB) error {
+	sample := qualitySample{id: id, score: q.Score(), now: utc(now)}
+	var err error
+	if db.postgres {
+		err = db.recordQualityPostgres(ctx, sample)
+	} else {
+		err = db.recordQualityTx(ctx, sample)
+	}
+	return translate(err)
+}
+
+type qualitySample struct {
+	id    string
+	score int
+	now   time.Time
+}
+
+// seenBefore is how old last_seen_at must be for a sample to move it:
+// SeenResolution. A session sampled every few seconds is written
+// last_seen_at about once a minute, and no indexed column changes in
+// between, so PostgreSQL updates its row in place (a HOT update: no index
+// entries, less WAL).
+func (q qualitySample) seenBefore() time.Time { return q.now.Add(-pulse.SeenResolution) }
+
+// minute is the rollup minute the sample counts in.
+func (q qualitySample) minute() time.Time { return q.now.Truncate(time.Minute) }
+
+// keepSince is the oldest minute a sample still takes its session out of:
+// older rows are past every reader's window (and may be pruned already).
+func (q qualitySample) keepSince() time.Time { return q.now.Add(-pulse.QualityRollupKept) }
+
+// shardSQL picks the shard of the summary rows (session_daily,
+// quality_minutes) a PostgreSQL statement bumps: one per connection (its
+// backend pid modulo 32), so that concurrent requests, on different
+// connections, rarely wait for each other's row lock until commit; readers
+// sum the shards. SQLite has one writer and writes shard 0.
+const shardSQL = "pg_backend_pid() % 32"
+
+// scoreNanos is a session's average score (sum / count, 4..1) in billionths,
+// rounded half up: the integer the rollup adds and later subtracts, exactly.
+// scoreNanosSQL computes the same on the database.
+func scoreNanos(sum, count int) int64 {
+	return (int64(sum)*1e9 + int64(count)/2) / int64(count)
+}
+
+func scoreNanosSQL(sum, count string) string {
+	sum, count = "("+sum+")", "("+count+")"
+	return "((CAST(" + sum + " AS BIGINT) * 1000000000 + " + count + " / 2) / " + count + ")"
+}
+
+// classSQL classes a running (sum, count) on the database by
+// pulse.ClassCutoffs, as pulse.ClassifySum does (empty when count is 0; the
+// same IEEE division, so a mean on a cut-off lands on it).
+func classSQL(sum, count string) string {
+	sum, count = "("+sum+")", "("+count+")"
+	var b strings.Builder
+	b.WriteString("CASE WHEN " + count + " <= 0 THEN ''")
+	for _, c := range pulse.ClassCutoffs() {
+		b.WriteString(" WHEN CAST(" + sum + " AS DOUBLE PRECISION) / " + count + " >= " +
+			strconv.FormatFloat(c.Min, 'g', -1, 64) + " THEN '" + string(c.Class) + "'")
+	}
+	b.WriteString(" ELSE '" + string(pulse.QualityPoor) + "' END")
+	return b.String()
+}
+
+// dailyDeltaSQL is the change of each class column of session_daily when a
+// session moves from class before to class after (SQL expressions).
+func dailyDeltaSQL(before, after string) string {
+	cols := make([]string, 0, len(pulse.Qualities))
+	for _, q := range pulse.Qualities {
+		cols = append(cols, "(CASE WHEN "+after+" = '"+string(q)+"' THEN 1 ELSE 0 END) - (CASE WHEN "+before+" = '"+string(q)+"' THEN 1 ELSE 0 END)")
+	}
+	return strings.Join(cols, ", ")
+}
+
+// recordQualitySQL is RecordQuality on PostgreSQL in one statement. The
+// UPDATE's SET reads the row as it was (last_quality_at before this sample),
+// under the row lock, so concurrent samples of one session each see the one
+// before. The rollup rows are written in (minute, shard) order, the previous
+// minute first: writers never wait for each other in a cycle.
+var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", "$3", "@minute", "$4", "@keep_since", "$5",
+	"@seen_before", "$6").Replace(`WITH s AS (
+		UPDATE sessions SET quality_sum = quality_sum + @score, quality_count = quality_count + 1,
+			last_seen_at = CASE WHEN last_seen_at < @seen_before THEN @now ELSE last_seen_at END,
+			prev_quality_at = last_quality_at, last_quality_at = @now
+		WHERE id = @id AND ended_at IS NULL
+		RETURNING started_at, category_id, quality_sum, quality_count, prev_quality_at
+	), c AS (
+		SELECT started_at, category_id, prev_quality_at, quality_sum, quality_count,
+			` + classSQL("quality_sum - @score", "quality_count - 1") + ` AS before,
+			` + classSQL("quality_sum", "quality_count") + ` AS after
+		FROM s
+	), daily AS (
+		INSERT INTO session_daily (day, category_id, shard, sessions, excellent, good, fair, poor)
+		SELECT (started_at AT TIME ZONE 'UTC')::date, category_id, ` + shardSQL + `, 0, ` + dailyDeltaSQL("before", "after") + `
+		FROM c WHERE before <> after
+		ON CONFLICT (day, category_id, shard) DO UPDATE SET
+			excellent = session_daily.excellent + excluded.excellent,
+			good = session_daily.good + excluded.good,
+			fair = session_daily.fair + excluded.fair,
+			poor = session_daily.poor + excluded.poor
+	), moves AS (
+		SELECT date_trunc('minute', prev_quality_at) AS minute, -1 AS sessions,
+			-` + scoreNanosSQL("quality_sum - @score", "quality_count - 1") + ` AS score_nanos
+		FROM c WHERE prev_quality_at >= @keep_since
+		UNION ALL
+		SELECT GREATEST(CAST(@minute AS TIMESTAMPTZ), date_trunc('minute', prev_quality_at)), 1,
+			` + scoreNanosSQL("quality_sum", "quality_count") + `
+		FROM c
+	), minutes AS (
+		INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
+		SELECT minute, ` + shardSQL + `, SUM(sessions), SUM(score_nanos) FROM moves GROUP BY minute ORDER BY minute
+		ON CONFLICT (minute, shard) DO UPDATE SET
+			sessions = quality_minutes.sessions + excluded.sessions,
+			score_nanos = quality_minutes.score_nanos + excluded.score_nanos
+	)
+	SELECT quality_count FROM s`)
+
+func (db *DB) recordQualityPostgres(ctx context.Context, q qualitySample) error {
+	var count int
+	err := db.sql.QueryRowContext(ctx, recordQualitySQL, q.id, q.score, q.now, q.minute(), q.keepSince(), q.seenBefore()).Scan(&count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missingOrEnded(db.with(ctx), q.id)
+	}
+	return err
+}
+
+func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
+	return db.with(ctx).Transaction(func(tx *gorm.DB) error {
 		var r struct {
 			QualitySum, QualityCount int
 			StartedAt                time.Time
 			CategoryID               int64
+			PrevQualityAt            *time.Time
 		}
 		res := tx.Raw(`UPDATE sessions SET quality_sum = quality_sum + ?, quality_count = quality_count + 1,
-			last_seen_at = ?, last_quality_at = ? WHERE id = ? AND ended_at IS NULL
-			RETURNING quality_sum, quality_count, started_at, category_id`, score, now, now, id).Scan(&r)
+			last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
+			prev_quality_at = last_quality_at, last_quality_at = ? WHERE id = ? AND ended_at IS NULL
+			RETURNING quality_sum, quality_count, started_at, category_id, prev_quality_at`,
+			q.score, q.seenBefore(), q.now, q.now, q.id).Scan(&r)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return missingOrEnded(tx, id)
+			return missingOrEnded(tx, q.id)
 		}
-		before := pulse.ClassifySum(r.QualitySum-score, r.QualityCount-1)
+		sumBefore, countBefore := r.QualitySum-q.score, r.QualityCount-1
+		before := pulse.ClassifySum(sumBefore, countBefore)
 		after := pulse.ClassifySum(r.QualitySum, r.QualityCount)
-		if before == after {
-			return nil
+		if before != after {
+			if err := bumpDaily(tx, r.StartedAt, r.CategoryID, 0, before, after); err != nil {
+				return err
+			}
 		}
-		return bumpDaily(tx, r.StartedAt, r.CategoryID, 0, before, after)
+		minute := q.minute()
+		if r.PrevQualityAt != nil {
+			prev := r.PrevQualityAt.UTC().Truncate(time.Minute)
+			if !r.PrevQualityAt.Before(q.keepSince()) {
+				if err := bumpQualityMinute(tx, prev, -1, -scoreNanos(sumBefore, countBefore)); err != nil {
+					return err
+				}
+			}
+			if prev.After(minute) { // a clock behind the one that wrote the previous sample
+				minute = prev
+			}
+		}
+		return bumpQualityMinute(tx, minute, 1, scoreNanos(r.QualitySum, r.QualityCount))
 	})
-	return translate(err)
+}
+
+// bumpQualityMinute and bumpDaily write shard 0: the transaction path is
+// SQLite's, which has one writer.
+func bumpQualityMinute(tx *gorm.DB, minute time.Time, sessions int, nanos int64) error {
+	return tx.Exec(`INSERT INTO quality_minutes (minute, shard, sessions, score_nanos) VALUES (?, 0, ?, ?)
+		ON CONFLICT (minute, shard) DO UPDATE SET
+			sessions = quality_minutes.sessions + excluded.sessions,
+			score_nanos = quality_minutes.score_nanos + excluded.score_nanos`,
+		minute, sessions, nanos).Error
 }
 
 func missingOrEnded(tx *gorm.DB, id string) error {
@@ -159,53 +369,56 @@ func normalizeID(id string) (string, bool) {
 	return u.String(), true
 }
 
-// EndSession implements pulse.SessionStore; the first end wins.
+// EndSession implements pulse.SessionStore; the first end wins. One
+// statement: ending again rewrites the row with its own ended_at.
 func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.Session, error) {
 	id, ok := normalizeID(id)
 	if !ok {
 		return pulse.Session{}, sessionNotFound(id)
 	}
-	if err := db.with(ctx).Exec(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, utc(now), id).Error; err != nil {
-		return pulse.Session{}, translate(err)
-	}
-	var row sessionRow
-	res := db.with(ctx).Raw(selectSession+`WHERE s.id = ?`, id).Scan(&row)
-	if res.Error != nil {
-		return pulse.Session{}, translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
+	var r sessionRow
+	// $1 and $2 on PostgreSQL; the SQLite driver takes them too.
+	err := db.sql.QueryRowContext(ctx, `UPDATE sessions SET ended_at = COALESCE(ended_at, $1) WHERE id = $2
+		RETURNING id, category_id, (SELECT c.name FROM categories c WHERE c.id = sessions.category_id),
+			provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, abandoned`,
+		utc(now), id).Scan(&r.ID, &r.CategoryID, &r.Category, &r.Provider, &r.ExternalID, &r.StartedAt, &r.LastSeenAt,
+		&r.EndedAt, &r.QualitySum, &r.QualityCount, &r.Abandoned)
+	if errors.Is(err, sql.ErrNoRows) {
 		return pulse.Session{}, sessionNotFound(id)
 	}
-	return row.domain(), nil
+	if err != nil {
+		return pulse.Session{}, translate(err)
+	}
+	return r.domain(), nil
 }
 
-// SessionStats implements pulse.SessionStore. The counts read partial
-// indexes, so their cost follows the live (or abandoned) sessions, not the
-// history.
+// SessionStats implements pulse.SessionStore in one statement. The counts
+// read partial indexes, so their cost follows the live (or abandoned)
+// sessions, not the history; the average quality reads the per-minute
+// rollup (at most an hour of minutes x shards rows), not the sessions, so
+// its cost does not grow with traffic. The window is whole minutes: the
+// minute an hour ago and every one since.
 func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionStats, error) {
-	var st pulse.SessionStats
-	err := db.with(ctx).Raw(`SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND last_seen_at >= ?`,
-		utc(now.Add(-pulse.ActiveWindow))).Scan(&st.ActiveSessions).Error
+	var r struct {
+		Active, Abandoned, Sampled, ScoreNanos int64
+	}
+	err := db.with(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND last_seen_at >= ?) AS active,
+		(SELECT COUNT(*) FROM sessions WHERE abandoned AND ended_at >= ?) AS abandoned,
+		(SELECT COALESCE(SUM(sessions), 0) FROM quality_minutes WHERE minute >= ?) AS sampled,
+		(SELECT COALESCE(SUM(score_nanos), 0) FROM quality_minutes WHERE minute >= ?) AS score_nanos`,
+		utc(now.Add(-pulse.ActiveWindow)), utc(now.Add(-pulse.AbandonedWindow)),
+		utc(now.Add(-pulse.QualityWindow)).Truncate(time.Minute), utc(now.Add(-pulse.QualityWindow)).Truncate(time.Minute)).Scan(&r).Error
 	if err != nil {
-		return st, translate(err)
+		return pulse.SessionStats{}, translate(err)
 	}
-	var q struct {
-		Sampled int64
-		Avg     *float64
-	}
-	err = db.with(ctx).Raw(`SELECT COUNT(*) AS sampled, AVG(CAST(quality_sum AS DOUBLE PRECISION) / quality_count) AS avg
-		FROM sessions WHERE last_quality_at >= ? AND quality_count > 0`, utc(now.Add(-pulse.QualityWindow))).Scan(&q).Error
-	if err != nil {
-		return st, translate(err)
-	}
-	if q.Sampled > 0 && q.Avg != nil {
-		st.AvgScore = *q.Avg
-		st.AvgQuality = pulse.ClassifyScore(*q.Avg)
-	}
-	err = db.with(ctx).Raw(`SELECT COUNT(*) FROM sessions WHERE abandoned AND ended_at >= ?`,
-		utc(now.Add(-pulse.AbandonedWindow))).Scan(&st.AbandonedLast24h).Error
-	if err != nil {
-		return st, translate(err)
+	st := pulse.SessionStats{ActiveSessions: r.Active, AbandonedLast24h: r.Abandoned}
+	if r.Sampled > 0 {
+		st.AvgScore = float64(r.ScoreNanos) / float64(r.Sampled) / 1e9
+		// Each session's average is rounded to a billionth; classing the
+		// mean rounded to a millionth keeps a mean that is exactly on a
+		// cut-off on it.
+		st.AvgQuality = pulse.ClassifyScore(math.Round(st.AvgScore*1e6) / 1e6)
 	}
 	return st, nil
 }
@@ -228,6 +441,13 @@ func (db *DB) ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[
 		out[pulse.Provider(r.Provider)] = r.N
 	}
 	return out, nil
+}
+
+// PruneQualityMinutes deletes the quality rollup rows of minutes before
+// before; every reader's window is long past them.
+func (db *DB) PruneQualityMinutes(ctx context.Context, before time.Time) (int64, error) {
+	res := db.with(ctx).Exec(`DELETE FROM quality_minutes WHERE minute < ?`, utc(before))
+	return res.RowsAffected, translate(res.Error)
 }
 
 // SessionSummary implements pulse.SessionStore from the daily summary: at most
@@ -268,9 +488,9 @@ func bumpDaily(tx *gorm.DB, started time.Time, categoryID int64, sessions int, f
 	if to != "" {
 		delta[to]++
 	}
-	return tx.Exec(`INSERT INTO session_daily (day, category_id, sessions, excellent, good, fair, poor)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (day, category_id) DO UPDATE SET
+	return tx.Exec(`INSERT INTO session_daily (day, category_id, shard, sessions, excellent, good, fair, poor)
+		VALUES (?, ?, 0, ?, ?, ?, ?, ?)
+		ON CONFLICT (day, category_id, shard) DO UPDATE SET
 			sessions = session_daily.sessions + excluded.sessions,
 			excellent = session_daily.excellent + excluded.excellent,
 			good = session_daily.good + excluded.good,
@@ -287,11 +507,17 @@ func categoryByName(tx *gorm.DB, name string) (pulse.Category, error) {
 		return c, res.Error
 	}
 	if res.RowsAffected == 0 {
-		var names []string
-		if err := tx.Raw(`SELECT name FROM categories ORDER BY name`).Scan(&names).Error; err != nil {
-			return c, err
-		}
-		return c, pulse.Errorf(pulse.EINVALID, "unknown category %.64q; allowed: %s", name, strings.Join(names, ", "))
+		return c, unknownCategory(tx, name)
 	}
 	return c, nil
+}
+
+// unknownCategory is the answer to a category that does not exist, with the
+// ones that do.
+func unknownCategory(tx *gorm.DB, name string) error {
+	var names []string
+	if err := tx.Raw(`SELECT name FROM categories ORDER BY name`).Scan(&names).Error; err != nil {
+		return err
+	}
+	return pulse.Errorf(pulse.EINVALID, "unknown category %.64q; allowed: %s", name, strings.Join(names, ", "))
 }

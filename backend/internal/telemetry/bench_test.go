@@ -1,18 +1,21 @@
 package telemetry
 
 import (
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
-// The benchmarks of this file are meant to be read side by side:
+// The benchmarks of this file are meant to be read side by side (make bench):
 //
-//	go test -run x -bench . -benchmem ./internal/telemetry/
+//	go test -run '^$' -bench . -benchmem ./internal/telemetry/
 
 // benchLatencies are varied so the histogram buckets touched vary as in
 // production.
@@ -40,7 +43,7 @@ func BenchmarkPrometheusHistogramVec(b *testing.B) {
 	vec := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "pulse_http_request_duration_seconds",
 		Help:    "API request latency.",
-		Buckets: promBounds[:],
+		Buckets: prometheus.DefBuckets,
 	}, []string{"route", "method", "status_class"})
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -75,10 +78,19 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"Bare", nil},
 		{"NoopMiddleware", func(*Recorder) echo.MiddlewareFunc { return noop }},
 		{"WithTelemetry", func(rec *Recorder) echo.MiddlewareFunc { return Middleware(rec, nil) }},
+		// The same request through the usual alternatives, on a registry of
+		// their own: echo-contrib's middleware (counter, latency, request
+		// and response size histograms), and a client_golang HistogramVec
+		// with the same classic buckets, with and without native buckets.
+		{"EchoPrometheus", func(*Recorder) echo.MiddlewareFunc {
+			return echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{Registerer: prometheus.NewRegistry()})
+		}},
+		{"ClientGolangHistogramVec", func(*Recorder) echo.MiddlewareFunc { return histogramVecMiddleware(0) }},
+		{"ClientGolangNativeHistogramVec", func(*Recorder) echo.MiddlewareFunc { return histogramVecMiddleware(1.1) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			e := echo.New()
-			rec := NewRecorder(RecorderConfig{})
+			rec := NewRecorder(RecorderConfig{Buckets: defaultBuckets()})
 			if tc.mw != nil {
 				e.Use(tc.mw(rec))
 			}
@@ -95,4 +107,74 @@ func BenchmarkMiddleware(b *testing.B) {
 			})
 		})
 	}
+}
+
+// histogramVecMiddleware times requests into a client_golang HistogramVec
+// with the exported bucket layout (and native buckets of factor
+// nativeFactor, 0 for none), labelled as Pulse labels them.
+func histogramVecMiddleware(nativeFactor float64) echo.MiddlewareFunc {
+	vec := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "pulse_http_request_duration_seconds", Help: "API request latency.",
+		Buckets: defaultBuckets(), NativeHistogramBucketFactor: nativeFactor,
+	}, []string{"route", "method", "status_class"})
+	prometheus.NewRegistry().MustRegister(vec)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			vec.WithLabelValues(c.Path(), c.Request().Method, classLabels[statusClass(c.Response().Status)]).Observe(time.Since(start).Seconds())
+			return err
+		}
+	}
+}
+
+// BenchmarkP95Accuracy reports how far histogram_quantile(0.95, …) over a
+// scrape lands from Pulse's own p95 on each latency set, with the exported
+// layout and with Prometheus' default buckets (p95_err_% is the relative
+// error in percent; ns/op is the cost of one scrape and quantile).
+func BenchmarkP95Accuracy(b *testing.B) {
+	sets := latencyDistributions()
+	for _, layout := range []struct {
+		name   string
+		bounds []float64
+	}{{"PulseBuckets", defaultBuckets()}, {"PrometheusDefaultBuckets", prometheus.DefBuckets}} {
+		for _, name := range threeSets {
+			b.Run(layout.name+"/"+name, func(b *testing.B) {
+				rec := NewRecorder(RecorderConfig{Routes: testRoutes, Buckets: layout.bounds})
+				own := NewHistogram()
+				for _, d := range sets[name] {
+					rec.Record("/api/sessions", http.MethodPost, http.StatusCreated, d, t0)
+					own.Observe(d)
+				}
+				c := NewCollector(rec)
+				var prom float64
+				for b.Loop() {
+					prom = collectedP95(c)
+				}
+				want := own.Quantile(0.95) / 1000
+				b.ReportMetric(100*math.Abs(prom-want)/want, "p95_err_%")
+			})
+		}
+	}
+}
+
+// collectedP95 is histogram_quantile(0.95) over the classic buckets of the
+// first duration histogram c exports.
+func collectedP95(c *Collector) float64 {
+	ch := make(chan prometheus.Metric, 16)
+	go func() { c.Collect(ch); close(ch) }()
+	var out float64
+	for m := range ch {
+		var d dto.Metric
+		if m.Write(&d) != nil || d.GetHistogram() == nil || out != 0 {
+			continue
+		}
+		buckets := make([]bucket, 0, len(d.GetHistogram().GetBucket())+1)
+		for _, bk := range d.GetHistogram().GetBucket() {
+			buckets = append(buckets, bucket{le: bk.GetUpperBound(), count: float64(bk.GetCumulativeCount())})
+		}
+		buckets = append(buckets, bucket{le: math.Inf(1), count: float64(d.GetHistogram().GetSampleCount())})
+		out = histogramQuantile(0.95, buckets)
+	}
+	return out
 }

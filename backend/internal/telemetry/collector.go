@@ -1,8 +1,6 @@
 package telemetry
 
 import (
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -14,8 +12,9 @@ import (
 //
 // Series: pulse_http_requests_total{route,method,status_class} (status_class
 // 2xx|3xx|4xx|5xx, plus "canceled" for client disconnects) and
-// pulse_http_request_duration_seconds{route,method,status_class} (5ms..10s
-// buckets; canceled requests have no duration).
+// pulse_http_request_duration_seconds{route,method,status_class} (classic
+// buckets from RecorderConfig.Buckets, plus a native histogram for scrapers
+// that negotiate it: see buckets.go; canceled requests have no duration).
 //
 // Every registered route × method × status class is exported from the start,
 // at zero, as the Prometheus instrumentation guidelines ask: a series that
@@ -62,28 +61,17 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(c.rec.Dropped()))
-	for _, rs := range c.rec.routes.Load().all {
+	t := c.rec.routes.Load()
+	for _, rs := range t.all {
 		known := rs.route != UnmatchedRoute
 		for class := range rs.classes {
-			cs := &rs.classes[class]
-			// The count is the sum of the bucket counts read here, so the
-			// histogram stays self-consistent while requests keep coming.
-			var count uint64
-			cumulative := make(map[float64]uint64, len(promBounds))
-			for i := range cs.buckets {
-				count += cs.buckets[i].Load()
-				if i < len(promBounds) {
-					cumulative[promBounds[i]] = count
-				}
-			}
+			labels := []string{rs.route, rs.method, classLabels[class]}
+			hist, count := rs.classes[class].histogramMetric(c.duration, t.layout, c.rec.created, labels...)
 			if count == 0 && !known {
 				continue
 			}
-			sum := time.Duration(cs.sumNs.Load()).Seconds()
-			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(count),
-				rs.route, rs.method, classLabels[class])
-			ch <- prometheus.MustNewConstHistogram(c.duration, count, sum, cumulative,
-				rs.route, rs.method, classLabels[class])
+			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(count), labels...)
+			ch <- hist
 		}
 		if n := rs.canceled.Load(); n > 0 || known {
 			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n),

@@ -92,8 +92,8 @@ func (ts *testServer) minute(t *testing.T) minuteSnapshot {
 func (ts *testServer) routeCount(route string, class int) uint64 {
 	var n uint64
 	cs := &ts.rec.routes.Load().lookup(route, "GET").classes[class]
-	for i := range cs.buckets {
-		n += cs.buckets[i].Load()
+	for i := range cs.classic {
+		n += cs.classic[i].Load()
 	}
 	return n
 }
@@ -279,8 +279,8 @@ func TestMiddlewareRequestBody(t *testing.T) {
 	count := func(ts *testServer, class int) uint64 {
 		var n uint64
 		cs := &ts.rec.routes.Load().lookup(route, http.MethodPost).classes[class]
-		for i := range cs.buckets {
-			n += cs.buckets[i].Load()
+		for i := range cs.classic {
+			n += cs.classic[i].Load()
 		}
 		return n
 	}

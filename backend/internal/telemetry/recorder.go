@@ -61,6 +61,10 @@ type RecorderConfig struct {
 	// Logger reports minutes overwritten before they were flushed; nil
 	// means slog.Default().
 	Logger *slog.Logger
+	// Buckets are the classic bounds (seconds) of the exported latency
+	// histogram: LatencyBuckets(p95 thresholds); nil means Prometheus'
+	// default buckets.
+	Buckets []float64
 }
 
 // Recorder counts every API request in memory: per-minute slots for the
@@ -80,6 +84,7 @@ type Recorder struct {
 
 	routes     atomic.Pointer[routeTable]
 	registerMu sync.Mutex // serialises Register's copy-on-write
+	created    time.Time  // when the cumulative counters started
 
 	rotateMu sync.Mutex // held only to reset a slot for a new minute
 	slots    [ringSize]minuteSlot
@@ -105,7 +110,8 @@ func NewRecorder(cfg RecorderConfig) *Recorder {
 	for i := range r.slots {
 		r.slots[i].minute.Store(slotFree)
 	}
-	r.routes.Store(newRouteTable().with(cfg.Routes))
+	r.created = r.now()
+	r.routes.Store(newRouteTable(newBucketLayout(cfg.Buckets)).with(cfg.Routes))
 	return r
 }
 
@@ -131,7 +137,8 @@ func (r *Recorder) Record(route, method string, status int, latency time.Duratio
 		latency = 0
 	}
 	class := statusClass(status)
-	r.routes.Load().lookup(route, method).classes[class].observe(latency)
+	t := r.routes.Load()
+	t.lookup(route, method).classes[class].observe(int64(latency), t.layout)
 
 	s := r.slotFor(at)
 	if s == nil {

@@ -127,7 +127,7 @@ func TestRecorderStatusClasses(t *testing.T) {
 			assert.Equal(t, tc.errors, s.errors)
 			assert.Equal(t, tc.clientErr, s.clientErrors)
 			rs := r.routes.Load().lookup("/api/sessions", "GET")
-			assert.Equal(t, uint64(1), rs.classes[tc.class].buckets[0].Load())
+			assert.Equal(t, uint64(1), rs.classes[tc.class].classic[0].Load())
 		})
 	}
 
@@ -165,9 +165,9 @@ func TestRecorderRoutes(t *testing.T) {
 		r.Record("/api/categories", "GET", 200, time.Millisecond, t0)
 
 		tab := r.routes.Load()
-		assert.Equal(t, uint64(1), tab.lookup("/api/sessions", "GET").classes[class2xx].buckets[0].Load())
-		assert.Equal(t, uint64(1), tab.lookup("/api/categories", "GET").classes[class2xx].buckets[0].Load())
-		assert.Equal(t, uint64(1), tab.lookup("/api/nope", "GET").classes[class2xx].buckets[0].Load(), "recorded while unknown")
+		assert.Equal(t, uint64(1), tab.lookup("/api/sessions", "GET").classes[class2xx].classic[0].Load())
+		assert.Equal(t, uint64(1), tab.lookup("/api/categories", "GET").classes[class2xx].classic[0].Load())
+		assert.Equal(t, uint64(1), tab.lookup("/api/nope", "GET").classes[class2xx].classic[0].Load(), "recorded while unknown")
 		assert.Len(t, tab.all, len(testRoutes)+1+numMethods, "no duplicate entries")
 	})
 }

@@ -3,7 +3,6 @@ package telemetry
 import (
 	"net/http"
 	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -120,33 +119,9 @@ func statusClass(status int) int {
 	return class2xx
 }
 
-// promBounds are the upper bounds (seconds) of the exported fixed-bucket
-// histogram: Prometheus' default buckets, 5ms..10s.
-var promBounds = [...]float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
-
-// promBoundsNs are promBounds as integer nanoseconds: the hot path compares
-// integers, never floats.
-var promBoundsNs = func() (ns [len(promBounds)]int64) {
-	for i, s := range promBounds {
-		ns[i] = int64(s * float64(time.Second))
-	}
-	return ns
-}()
-
 // classStats are the cumulative counters of one route × method × class.
 type classStats struct {
-	buckets [len(promBounds) + 1]atomic.Uint64 // per bucket (not cumulative); the last is +Inf
-	sumNs   atomic.Uint64
-}
-
-func (s *classStats) observe(latency time.Duration) {
-	ns := int64(latency)
-	i := 0
-	for i < len(promBoundsNs) && ns > promBoundsNs[i] {
-		i++
-	}
-	s.buckets[i].Add(1)
-	s.sumNs.Add(uint64(ns))
+	latencyCounters
 }
 
 // routeStats are the cumulative counters of one route × method, kept for the
@@ -160,23 +135,32 @@ type routeStats struct {
 // routeTable is immutable once published: Register builds a new one, so the
 // hot path reads it through one atomic pointer load without locking.
 type routeTable struct {
+	layout    *bucketLayout
 	byMethod  [numMethods]map[string]*routeStats
 	unmatched [numMethods]*routeStats
 	all       []*routeStats // registration order, then unmatched: the export order
 }
 
-func newRouteTable() *routeTable {
-	t := &routeTable{}
+func newRouteTable(layout *bucketLayout) *routeTable {
+	t := &routeTable{layout: layout}
 	for m := range numMethods {
-		t.unmatched[m] = &routeStats{route: UnmatchedRoute, method: methodLabels[m]}
+		t.unmatched[m] = newRouteStats(UnmatchedRoute, methodLabels[m], layout)
 	}
 	return t
+}
+
+func newRouteStats(route, method string, layout *bucketLayout) *routeStats {
+	rs := &routeStats{route: route, method: method}
+	for i := range rs.classes {
+		rs.classes[i].latencyCounters = newLatencyCounters(layout)
+	}
+	return rs
 }
 
 // with returns a copy of t that also holds routes; existing entries keep
 // their counters.
 func (t *routeTable) with(routes []Route) *routeTable {
-	n := &routeTable{unmatched: t.unmatched}
+	n := &routeTable{layout: t.layout, unmatched: t.unmatched}
 	for m, paths := range t.byMethod {
 		if paths != nil {
 			n.byMethod[m] = make(map[string]*routeStats, len(paths))
@@ -202,7 +186,7 @@ func (t *routeTable) with(routes []Route) *routeTable {
 		if _, ok := n.byMethod[m][r.Path]; ok {
 			continue
 		}
-		rs := &routeStats{route: r.Path, method: methodLabels[m]}
+		rs := newRouteStats(r.Path, methodLabels[m], n.layout)
 		n.byMethod[m][r.Path] = rs
 		n.all = append(n.all, rs)
 	}

@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * Live platform metrics and system health
-         * @description Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons.
+         * @description Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL_CURRENT (2 s); generated_at says when it was taken.
          */
         get: operations["getCurrentMetrics"];
         put?: never;
@@ -115,7 +115,7 @@ export interface paths {
         };
         /**
          * Hourly API error rate of the last 24 hours, with threshold alerts
-         * @description 24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers.
+         * @description 24 points, oldest first, the last one the current (partial) hour; hours without traffic are present with zeros. Errors are 5xx answers. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL (10 s).
          */
         get: operations["getErrorTrend"];
         put?: never;
@@ -135,7 +135,7 @@ export interface paths {
         };
         /**
          * Status of Daily.co, LiveKit and Beyond Presence
-         * @description Served from the background checker's cache: a request never calls a provider. Each service carries what the provider's own status page declares and the provider's own count of live rooms beside Pulse's count of live sessions on it (read from the database; null while it cannot be reached).
+         * @description Served from the background checker's cache: a request never calls a provider. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL (10 s).
          */
         get: operations["getExternalServices"];
         put?: never;
@@ -155,7 +155,7 @@ export interface paths {
         };
         /**
          * Sessions of the last 30 days by counselor category
-         * @description Every category is present, zero included. Read from a per-day summary maintained on ingestion.
+         * @description Every category is present, zero included. Read from a per-day summary maintained on ingestion; one reading is shared by every request for PULSE_SNAPSHOT_INTERVAL (10 s).
          */
         get: operations["getSessionMetrics"];
         put?: never;
@@ -438,7 +438,10 @@ export interface components {
             db_pool_waits_last_minute: number;
             /** @example 0.004 */
             error_rate_last_hour: number | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description when these figures were read: one reading per PULSE_SNAPSHOT_INTERVAL_CURRENT
+             */
             generated_at: string;
             health_reasons: string[];
             /** @example 5120 */

@@ -11,6 +11,7 @@ import {
   sessionMetricsFixture,
 } from '@/testing/fixtures';
 import { preloadCharts } from './lazy-charts';
+import { formatClock } from '../utils/format';
 
 const region = (name: string | RegExp) => screen.getByRole('region', { name });
 
@@ -37,6 +38,14 @@ describe('dashboard cards', () => {
       within(screen.getByRole('list', { name: 'Health reasons' })).getByText(/above the degraded threshold/),
     ).toBeInTheDocument();
     expect(within(header).getByText(/^updated \d\d:\d\d:\d\d$/)).toBeInTheDocument();
+  });
+
+  it('says when the server read the figures (generated_at), not only when they arrived', async () => {
+    answerCurrent({ generated_at: '2025-03-04T12:34:50Z' });
+    await renderDashboard();
+    const header = screen.getByRole('heading', { level: 1, name: 'System health' }).closest('section')!;
+    const time = within(header).getByText(`figures as of ${formatClock('2025-03-04T12:34:50Z')}`);
+    expect(time).toHaveAttribute('datetime', '2025-03-04T12:34:50Z');
   });
 
   it('shows the four headline numbers from /current', async () => {

@@ -57,6 +57,12 @@ export function HealthHeader({ metrics, stale = false, updatedAt, refreshing }: 
         </div>
         <p className={styles.updated}>
           <span>{updatedAt ? `updated ${formatClock(updatedAt)}` : 'loading…'}</span>
+          {metrics && (
+            // The server reads the figures once for every dashboard (every 2 s at most): say when.
+            <time dateTime={metrics.generated_at} title="When the server read these figures">
+              figures as of {formatClock(metrics.generated_at)}
+            </time>
+          )}
           <RefreshCw
             aria-hidden="true"
             size={16}
