@@ -60,6 +60,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	defer func() { _ = standIns.Close() }()
 	cfg, standing := withStandIns(cfg, standIns)
+	cfg, hooks := demoWebhooks(cfg, standing)
 
 	faults := demo.NewFaults()
 	// Quicker than in production, so that an incident opens and resolves
@@ -76,7 +77,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		providerStandIns: standing,
 		ready: func(ctx context.Context, base string) {
 			_, _ = fmt.Fprint(stdout, demoBanner(base, key, standInsNote(standing, standIns), *peak, faults.BurstEvery, *backfill))
-			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log, OnLive: standIns.SetLive}).Run(ctx)
+			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log, OnLive: standIns.SetLive, Webhooks: hooks}).Run(ctx)
 		},
 	})
 }
@@ -135,6 +136,24 @@ func withStandIns(cfg config.Config, si *demo.StandIns) (config.Config, map[puls
 		standing[pulse.ProviderBeyondPresence] = true
 	}
 	return cfg, standing
+}
+
+// demoWebhooks lets the demo's traffic sign the webhooks of the providers
+// that are stand-ins, as those providers would: LiveKit's with the
+// stand-in's API key and secret, Daily's with the operator's webhook secret
+// or else a random one. A real provider's webhooks are left to it.
+func demoWebhooks(cfg config.Config, standing map[pulse.Provider]bool) (config.Config, *demo.Webhooks) {
+	hooks := &demo.Webhooks{}
+	if standing[pulse.ProviderLiveKit] {
+		hooks.LiveKitKey, hooks.LiveKitSecret = cfg.LiveKitAPIKey, cfg.LiveKitAPISecret
+	}
+	if standing[pulse.ProviderDaily] {
+		if cfg.DailyWebhookSecret == "" {
+			cfg.DailyWebhookSecret = demo.NewDailyWebhookSecret()
+		}
+		hooks.DailySecret = cfg.DailyWebhookSecret
+	}
+	return cfg, hooks
 }
 
 // standInsNote tells which provider cards show stand-ins.
