@@ -168,11 +168,17 @@ func standInsNote(standing map[pulse.Provider]bool, si *demo.StandIns) string {
 		return "  Provider cards: your own providers (their keys and URLs are set)."
 	}
 	s := si.Schedule
+	hooks := ""
+	if standing[pulse.ProviderLiveKit] || standing[pulse.ProviderDaily] {
+		hooks = `
+  About a third of the stand-ins' LiveKit and Daily sessions come through the
+  signed provider webhooks (POST /api/webhooks/livekit and /daily).`
+	}
 	return fmt.Sprintf(`  Provider cards: local demo stand-ins of %s
   (on %s), probed by the real checker and labelled "demo stand-in";
   their rooms are the demo's live sessions. LiveKit's API fails for %s every
-  %s (first after %s); its status page declares a major incident meanwhile.`,
-		strings.Join(names, ", "), si.BaseURL(), s.OutageFor, s.OutageEvery, s.OutageAfter)
+  %s (first after %s); its status page declares a major incident meanwhile.%s`,
+		strings.Join(names, ", "), si.BaseURL(), s.OutageFor, s.OutageEvery, s.OutageAfter, hooks)
 }
 
 // prepareDemo creates the demo accounts and an API key, and replays history.
