@@ -60,6 +60,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	defer func() { _ = standIns.Close() }()
 	cfg, standing := withStandIns(cfg, standIns)
+	cfg, hooks := demoWebhooks(cfg, standing)
 
 	faults := demo.NewFaults()
 	// Quicker than in production, so that an incident opens and resolves
@@ -76,7 +77,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		providerStandIns: standing,
 		ready: func(ctx context.Context, base string) {
 			_, _ = fmt.Fprint(stdout, demoBanner(base, key, standInsNote(standing, standIns), *peak, faults.BurstEvery, *backfill))
-			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log, OnLive: standIns.SetLive}).Run(ctx)
+			(&demo.Driver{BaseURL: base, APIKey: key, PeakLive: *peak, Log: log, OnLive: standIns.SetLive, Webhooks: hooks}).Run(ctx)
 		},
 	})
 }
@@ -137,6 +138,24 @@ func withStandIns(cfg config.Config, si *demo.StandIns) (config.Config, map[puls
 	return cfg, standing
 }
 
+// demoWebhooks lets the demo's traffic sign the webhooks of the providers
+// that are stand-ins, as those providers would: LiveKit's with the
+// stand-in's API key and secret, Daily's with the operator's webhook secret
+// or else a random one. A real provider's webhooks are left to it.
+func demoWebhooks(cfg config.Config, standing map[pulse.Provider]bool) (config.Config, *demo.Webhooks) {
+	hooks := &demo.Webhooks{}
+	if standing[pulse.ProviderLiveKit] {
+		hooks.LiveKitKey, hooks.LiveKitSecret = cfg.LiveKitAPIKey, cfg.LiveKitAPISecret
+	}
+	if standing[pulse.ProviderDaily] {
+		if cfg.DailyWebhookSecret == "" {
+			cfg.DailyWebhookSecret = demo.NewDailyWebhookSecret()
+		}
+		hooks.DailySecret = cfg.DailyWebhookSecret
+	}
+	return cfg, hooks
+}
+
 // standInsNote tells which provider cards show stand-ins.
 func standInsNote(standing map[pulse.Provider]bool, si *demo.StandIns) string {
 	var names []string
@@ -149,11 +168,17 @@ func standInsNote(standing map[pulse.Provider]bool, si *demo.StandIns) string {
 		return "  Provider cards: your own providers (their keys and URLs are set)."
 	}
 	s := si.Schedule
+	hooks := ""
+	if standing[pulse.ProviderLiveKit] || standing[pulse.ProviderDaily] {
+		hooks = `
+  About a third of the stand-ins' LiveKit and Daily sessions come through the
+  signed provider webhooks (POST /api/webhooks/livekit and /daily).`
+	}
 	return fmt.Sprintf(`  Provider cards: local demo stand-ins of %s
   (on %s), probed by the real checker and labelled "demo stand-in";
   their rooms are the demo's live sessions. LiveKit's API fails for %s every
-  %s (first after %s); its status page declares a major incident meanwhile.`,
-		strings.Join(names, ", "), si.BaseURL(), s.OutageFor, s.OutageEvery, s.OutageAfter)
+  %s (first after %s); its status page declares a major incident meanwhile.%s`,
+		strings.Join(names, ", "), si.BaseURL(), s.OutageFor, s.OutageEvery, s.OutageAfter, hooks)
 }
 
 // prepareDemo creates the demo accounts and an API key, and replays history.

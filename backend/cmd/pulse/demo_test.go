@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"pulse/internal/demo"
+	"pulse/internal/pulse"
 )
 
 func TestDemoBanner(t *testing.T) {
@@ -24,5 +27,16 @@ func TestDemoBanner(t *testing.T) {
 	})
 	t.Run("NothingReplayedNothingToSay", func(t *testing.T) {
 		assert.NotContains(t, demoBanner("http://127.0.0.1:8080", "pk_x", "  Provider cards: local demo stand-ins of LiveKit", 40, 12*time.Minute, 0), note)
+	})
+}
+
+func TestStandInsNote(t *testing.T) {
+	si := demo.NewStandIns()
+	const hooks = "signed provider webhooks"
+	t.Run("WebhookSessionsWhenLiveKitOrDailyStandsIn", func(t *testing.T) {
+		assert.Contains(t, standInsNote(map[pulse.Provider]bool{pulse.ProviderDaily: true}, si), hooks)
+	})
+	t.Run("NoWebhookSessionsForBeyondPresenceAlone", func(t *testing.T) {
+		assert.NotContains(t, standInsNote(map[pulse.Provider]bool{pulse.ProviderBeyondPresence: true}, si), hooks)
 	})
 }
