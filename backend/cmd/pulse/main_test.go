@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -208,23 +207,8 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 	key := strings.TrimSpace(keyOut)
 
 	faults := &switchFaults{}
-	start := func() (string, context.CancelFunc, chan error) {
-		ctx, cancel := context.WithCancel(context.Background())
-		ready := make(chan string, 1)
-		done := make(chan error, 1)
-		go func() {
-			done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{ingest: []echo.MiddlewareFunc{faults.middleware},
-				ready: func(_ context.Context, base string) { ready <- base }})
-		}()
-		select {
-		case base := <-ready:
-			return base, cancel, done
-		case err := <-done:
-			t.Fatalf("serve stopped: %v", err)
-		case <-time.After(10 * time.Second):
-			t.Fatal("serve did not start")
-		}
-		return "", cancel, done
+	start := func() (string, func() error) {
+		return startServe(t, cfg, serveOptions{ingest: []echo.MiddlewareFunc{faults.middleware}})
 	}
 	post := func(base, path, body string) int {
 		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
@@ -252,7 +236,7 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 		require.NoError(t, json.Unmarshal(b, v))
 	}
 
-	base, stop, done := start()
+	base, stop := start()
 	for range 10 {
 		require.Equal(t, http.StatusCreated, post(base, "/api/sessions", `{"category":"Mental Health","provider":"daily"}`))
 	}
@@ -273,11 +257,9 @@ func TestServeKeepsTelemetryAcrossRestart(t *testing.T) {
 	assert.InDelta(t, 5.0/16, *cur.ErrorRate, 0.0001)
 	assert.Greater(t, *cur.P95, 0.0)
 
-	stop()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 
-	base, stop, done = start()
-	defer func() { stop(); assert.NoError(t, <-done) }()
+	base, _ = start()
 	token = login(base)
 	var trend struct {
 		Points []struct {

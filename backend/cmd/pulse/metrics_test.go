@@ -2,16 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,19 +38,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	t.Setenv("PULSE_ADDR", "127.0.0.1:0")
 	cfg, err := config.Load()
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{
-			ready: func(_ context.Context, base string) { ready <- base }})
-	}()
-	defer func() { cancel(); assert.NoError(t, <-done) }()
-	var base string
-	select {
-	case base = <-ready:
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	base, _ := startServe(t, cfg, serveOptions{})
 	// Some traffic, so that the request histograms have series.
 	for _, p := range []string{"/api/admin/metrics/current", "/api/nowhere"} {
 		res, err := http.Get(base + p)

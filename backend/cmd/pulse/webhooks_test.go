@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,22 +56,7 @@ func TestServeCountsWebhookRejections(t *testing.T) {
 	t.Setenv("PULSE_LIVEKIT_API_SECRET", "serve-secret-serve-secret-serve-secret")
 	cfg, err := config.Load()
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), &serveOptions{
-			ready: func(_ context.Context, base string) { ready <- base }})
-	}()
-	defer func() { cancel(); assert.NoError(t, <-done) }()
-	var base string
-	select {
-	case base = <-ready:
-	case err := <-done:
-		done <- nil // for the deferred wait
-		t.Fatalf("serve stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	base, _ := startServe(t, cfg, serveOptions{})
 	post := func(path string) int {
 		res, err := http.Post(base+path, "application/webhook+json", strings.NewReader(`{"event":"room_started"}`))
 		require.NoError(t, err)

@@ -13,26 +13,12 @@ import (
 	"pulse/internal/access"
 	"pulse/internal/auth"
 	"pulse/internal/pulse"
+	"pulse/internal/testclock"
 )
 
-// clock is a settable clock: expiry is tested by moving it, never by sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is the shared settable clock, at a fixed start.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 }
 
 var errDown = pulse.Errorf(pulse.EUNAVAILABLE, "The database cannot be reached; try again shortly.")
@@ -72,7 +58,7 @@ func (f *fakeAdmins) set(fn func()) {
 
 func TestAdmins(t *testing.T) {
 	ctx := context.Background()
-	setup := func() (*fakeAdmins, *clock, *access.Admins) {
+	setup := func() (*fakeAdmins, *testclock.Clock, *access.Admins) {
 		f := &fakeAdmins{admins: map[int64]pulse.Admin{1: {ID: 1, Email: "a@example.org", Role: pulse.RoleSuperAdmin}}}
 		clk := newClock()
 		return f, clk, access.NewAdmins(f, clk.Now)
@@ -225,7 +211,7 @@ func (f *fakeRevoked) PruneRevokedTokens(_ context.Context, t time.Time) (int64,
 
 func TestRevocations(t *testing.T) {
 	ctx := context.Background()
-	setup := func() (*fakeRevoked, *clock, *access.Revocations) {
+	setup := func() (*fakeRevoked, *testclock.Clock, *access.Revocations) {
 		f := &fakeRevoked{ids: map[string]time.Time{}}
 		clk := newClock()
 		return f, clk, access.NewRevocations(f, clk.Now)
@@ -335,7 +321,7 @@ func (f *fakeKeys) TouchAPIKey(_ context.Context, id int64, at time.Time) error 
 func TestAPIKeys(t *testing.T) {
 	ctx := context.Background()
 	const secret = "pulse_the-secret"
-	setup := func() (*fakeKeys, *clock, *access.APIKeys) {
+	setup := func() (*fakeKeys, *testclock.Clock, *access.APIKeys) {
 		f := &fakeKeys{keys: map[string]pulse.APIKey{auth.HashAPIKey(secret): {ID: 1, Name: "gateway"}}}
 		clk := newClock()
 		return f, clk, access.NewAPIKeys(f, clk.Now, nil)
