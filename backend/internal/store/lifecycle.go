@@ -28,7 +28,7 @@ func (db *DB) EndStaleSessions(ctx context.Context, seenBefore time.Time) (int64
 		(SELECT id FROM sessions WHERE ended_at IS NULL AND last_seen_at < ? LIMIT ?)`, utc(seenBefore))
 }
 
-// inBatches runs stmt, whose last placeholder is the batch size, until a run
+// inBatches runs stmt, whose last bind parameter is the batch size, until a run
 // touches fewer than PruneBatch rows, and returns the rows touched in all.
 // Each run is its own statement and transaction.
 func (db *DB) inBatches(ctx context.Context, stmt string, args ...any) (int64, error) {
