@@ -11,7 +11,7 @@ import {
   type LucideIcon,
 } from 'lucide-react';
 import type { DeclaredStatus, ExternalService, ExternalServices } from '../api/get-external-services';
-import { formatClock, formatDayTime, formatDuration, formatUptime } from '../utils/format';
+import { formatClock, formatDayHourMinute, formatDuration, formatUptime } from '../utils/format';
 import { declaredIndicator, liveRoomsText, maintenanceState, type DeclaredTone } from '../utils/providers';
 import { DashboardCard, SkeletonLines } from './dashboard-card';
 import styles from './dashboard.module.css';
@@ -140,7 +140,7 @@ function Declared({ name, declared }: { name: string; declared: DeclaredStatus }
       {m && (
         <p className={styles.detail}>
           Maintenance {maintenanceState(m.status)}
-          {m.status === 'scheduled' && m.scheduled_for ? ` for ${formatDayTime(m.scheduled_for)}` : ''}: {m.name}
+          {m.status === 'scheduled' && m.scheduled_for ? ` for ${formatDayHourMinute(m.scheduled_for)}` : ''}: {m.name}
         </p>
       )}
     </section>

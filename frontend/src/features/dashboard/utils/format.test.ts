@@ -4,7 +4,6 @@ import {
   formatDay,
   formatDayHourMinute,
   formatElapsed,
-  formatDayTime,
   formatDuration,
   formatHourMinute,
   formatInteger,
@@ -20,12 +19,6 @@ describe('formatClock / formatHourMinute', () => {
   it('renders local time with leading zeros', () => {
     expect(formatClock('2025-03-04T09:05:07Z')).toBe('09:05:07');
     expect(formatHourMinute('2025-03-04T09:05:07Z')).toBe('09:05');
-  });
-});
-
-describe('formatDayTime', () => {
-  it('renders the local day and time', () => {
-    expect(formatDayTime('2026-11-28T06:00:00Z')).toBe('Nov 28, 06:00');
   });
 });
 

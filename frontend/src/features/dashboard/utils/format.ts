@@ -60,14 +60,6 @@ export function formatUptime(fraction: number): string {
   return `${(Math.floor(fraction * 10_000) / 100).toFixed(2)}%`;
 }
 
-const monthDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
-
-/** A day and a time, for something days away: "Nov 28, 06:00". */
-export function formatDayTime(value: Date | number | string): string {
-  const d = toDate(value);
-  return `${monthDay.format(d)}, ${formatHourMinute(d)}`;
-}
-
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
