@@ -179,6 +179,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
 		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		Writers: cfg.DBWriters,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", config.RedactURL(cfg.DatabaseURL), err)

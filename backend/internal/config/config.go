@@ -31,6 +31,10 @@ type Config struct {
 	DBMaxOpenConns    int           `env:"PULSE_DB_MAX_OPEN_CONNS" envDefault:"20"`
 	DBMaxIdleConns    int           `env:"PULSE_DB_MAX_IDLE_CONNS" envDefault:"20"`
 	DBConnMaxLifetime time.Duration `env:"PULSE_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	// DBWriters is how many group-commit writers send the ingestion
+	// statements to PostgreSQL, each a batch of whatever queued up while its
+	// last one committed (ignored on SQLite).
+	DBWriters int `env:"PULSE_DB_WRITERS" envDefault:"4"`
 
 	JWTSecret    string        `env:"PULSE_JWT_SECRET"`
 	JWTTTL       time.Duration `env:"PULSE_JWT_TTL" envDefault:"12h"`
@@ -193,6 +197,9 @@ func (c Config) Validate() error {
 	}
 	if c.DBMaxOpenConns < 0 || c.DBMaxIdleConns < 0 {
 		errs = append(errs, "PULSE_DB_MAX_OPEN_CONNS and PULSE_DB_MAX_IDLE_CONNS must not be negative")
+	}
+	if c.DBWriters < 1 || (c.DBMaxOpenConns > 0 && c.DBWriters >= c.DBMaxOpenConns) {
+		errs = append(errs, "PULSE_DB_WRITERS must be at least 1 and below PULSE_DB_MAX_OPEN_CONNS (each writer holds a connection while it commits)")
 	}
 	if c.CheckInterval <= 0 || c.CheckTimeout <= 0 || c.CheckSlowThreshold <= 0 || c.TelemetryFlush <= 0 {
 		errs = append(errs, "PULSE_CHECK_INTERVAL, PULSE_CHECK_TIMEOUT, PULSE_CHECK_SLOW_THRESHOLD and PULSE_TELEMETRY_FLUSH_INTERVAL must be positive")

@@ -31,6 +31,10 @@ type Options struct {
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
+	// Writers is how many group-commit writers send ingestion statements
+	// to PostgreSQL (see groupcommit.go); each holds a pool connection
+	// while it commits. Ignored on SQLite, which has one writer.
+	Writers int
 }
 
 // DB is the store. Every method is safe for concurrent use.
@@ -40,6 +44,7 @@ type DB struct {
 	postgres bool
 	pool     *poolSampler
 	leader   *leader
+	writes   *groupCommit // PostgreSQL only
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL selects PostgreSQL,
@@ -80,6 +85,9 @@ func Open(ctx context.Context, dsn string, o Options) (*DB, error) {
 	if err := db.Ping(ctx); err != nil {
 		_ = sqlDB.Close() // the ping's error is the one to report
 		return nil, err
+	}
+	if db.postgres {
+		db.writes = newGroupCommit(sqlDB, o.Writers)
 	}
 	return db, nil
 }
@@ -150,6 +158,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close releases leadership and closes the pool.
 func (db *DB) Close() error {
 	db.leader.releaseAll()
+	if db.writes != nil {
+		db.writes.close()
+	}
 	return db.sql.Close()
 }
 

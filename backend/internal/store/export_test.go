@@ -1,6 +1,38 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+)
 
 // Gorm lets the external tests observe the statements the store runs.
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
+
+// GroupCommits is how many batches the group-commit writers committed, and
+// how many statements they held (PostgreSQL; zero on SQLite).
+func (db *DB) GroupCommits() (batches, statements int64) {
+	if db.writes == nil {
+		return 0, 0
+	}
+	return db.writes.batches.Load(), db.writes.statements.Load()
+}
+
+// CommitTogether runs stmts as one group-commit batch, as a writer would
+// with that much queued up, and returns each one's outcome. Each statement
+// must return one row.
+func (db *DB) CommitTogether(ctx context.Context, stmts ...string) []error {
+	ops := make([]*writeOp, len(stmts))
+	for i, s := range stmts {
+		ops[i] = &writeOp{ctx: ctx, key: fmt.Sprint(i), sql: s, done: make(chan error, 1),
+			scan: func(r pgx.Row) error { var v any; return r.Scan(&v) }}
+	}
+	db.writes.commit(db.writes.shards[0], ops)
+	out := make([]error, len(ops))
+	for i, op := range ops {
+		out[i] = <-op.done
+	}
+	return out
+}

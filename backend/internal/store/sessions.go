@@ -2,14 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"pulse/internal/pulse"
@@ -83,8 +82,9 @@ func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Ti
 // createSessionSQL is CreateSession on PostgreSQL in one statement. A retry
 // of the same room (same provider and external id) must not count a second
 // session: DO NOTHING, and the summary is bumped only for a row inserted.
-// The hot ingestion statements go to database/sql directly: GORM's statement
-// building costs more CPU than the rest of the request.
+// $7 is the group-commit writer's shard of the summary rows. The hot
+// ingestion statements bypass GORM: its statement building costs more CPU
+// than the rest of the request.
 const createSessionSQL = `WITH c AS (
 		SELECT id, name FROM categories WHERE lower(name) = lower($1)
 	), ins AS (
@@ -93,17 +93,25 @@ const createSessionSQL = `WITH c AS (
 		ON CONFLICT (provider, external_id) DO NOTHING
 		RETURNING category_id
 	), daily AS (
-		INSERT INTO session_daily (day, category_id, shard, sessions) SELECT $6, category_id, ` + shardSQL + `, 1 FROM ins
+		INSERT INTO session_daily (day, category_id, shard, sessions) SELECT $6, category_id, CAST($7 AS SMALLINT), 1 FROM ins
 		ON CONFLICT (day, category_id, shard) DO UPDATE SET sessions = session_daily.sessions + 1
 	)
 	SELECT c.id, c.name, EXISTS (SELECT 1 FROM ins) FROM c`
 
 func (db *DB) createSessionPostgres(ctx context.Context, n pulse.NewSession, row sessionRow) (pulse.Session, bool, error) {
 	var created bool
-	err := db.sql.QueryRowContext(ctx, createSessionSQL, strings.TrimSpace(n.Category), row.ID, row.Provider,
-		row.ExternalID, row.StartedAt, dayOf(row.StartedAt)).Scan(&row.CategoryID, &row.Category, &created)
+	// A start without an external id conflicts with nobody: its own id orders it.
+	key := "n\x00" + row.ID
+	if row.ExternalID != nil {
+		key = "c\x00" + row.Provider + "\x00" + *row.ExternalID
+	}
+	err := db.writes.do(ctx, &writeOp{
+		key: key, sql: createSessionSQL, sharded: true,
+		args: []any{strings.TrimSpace(n.Category), row.ID, row.Provider, row.ExternalID, row.StartedAt, dayOf(row.StartedAt)},
+		scan: func(r pgx.Row) error { return r.Scan(&row.CategoryID, &row.Category, &created) },
+	})
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case noRows(err):
 		return pulse.Session{}, false, unknownCategory(db.with(ctx), n.Category)
 	case err != nil:
 		return pulse.Session{}, false, err
@@ -195,13 +203,6 @@ func (q qualitySample) minute() time.Time { return q.now.Truncate(time.Minute) }
 // older rows are past every reader's window (and may be pruned already).
 func (q qualitySample) keepSince() time.Time { return q.now.Add(-pulse.QualityRollupKept) }
 
-// shardSQL picks the shard of the summary rows (session_daily,
-// quality_minutes) a PostgreSQL statement bumps: one per connection (its
-// backend pid modulo 32), so that concurrent requests, on different
-// connections, rarely wait for each other's row lock until commit; readers
-// sum the shards. SQLite has one writer and writes shard 0.
-const shardSQL = "pg_backend_pid() % 32"
-
 // scoreNanos is a session's average score (sum / count, 4..1) in billionths,
 // rounded half up: the integer the rollup adds and later subtracts, exactly.
 // scoreNanosSQL computes the same on the database.
@@ -245,7 +246,7 @@ func dailyDeltaSQL(before, after string) string {
 // before. The rollup rows are written in (minute, shard) order, the previous
 // minute first: writers never wait for each other in a cycle.
 var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", "$3", "@minute", "$4", "@keep_since", "$5",
-	"@seen_before", "$6").Replace(`WITH s AS (
+	"@seen_before", "$6", "@shard", "CAST($7 AS SMALLINT)").Replace(`WITH s AS (
 		UPDATE sessions SET quality_sum = quality_sum + @score, quality_count = quality_count + 1,
 			last_seen_at = CASE WHEN last_seen_at < @seen_before THEN @now ELSE last_seen_at END,
 			prev_quality_at = last_quality_at, last_quality_at = @now
@@ -258,7 +259,7 @@ var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", 
 		FROM s
 	), daily AS (
 		INSERT INTO session_daily (day, category_id, shard, sessions, excellent, good, fair, poor)
-		SELECT (started_at AT TIME ZONE 'UTC')::date, category_id, ` + shardSQL + `, 0, ` + dailyDeltaSQL("before", "after") + `
+		SELECT (started_at AT TIME ZONE 'UTC')::date, category_id, @shard, 0, ` + dailyDeltaSQL("before", "after") + `
 		FROM c WHERE before <> after
 		ON CONFLICT (day, category_id, shard) DO UPDATE SET
 			excellent = session_daily.excellent + excluded.excellent,
@@ -275,7 +276,7 @@ var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", 
 		FROM c
 	), minutes AS (
 		INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
-		SELECT minute, ` + shardSQL + `, SUM(sessions), SUM(score_nanos) FROM moves GROUP BY minute ORDER BY minute
+		SELECT minute, @shard, SUM(sessions), SUM(score_nanos) FROM moves GROUP BY minute ORDER BY minute
 		ON CONFLICT (minute, shard) DO UPDATE SET
 			sessions = quality_minutes.sessions + excluded.sessions,
 			score_nanos = quality_minutes.score_nanos + excluded.score_nanos
@@ -284,8 +285,12 @@ var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", 
 
 func (db *DB) recordQualityPostgres(ctx context.Context, q qualitySample) error {
 	var count int
-	err := db.sql.QueryRowContext(ctx, recordQualitySQL, q.id, q.score, q.now, q.minute(), q.keepSince(), q.seenBefore()).Scan(&count)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := db.writes.do(ctx, &writeOp{
+		key: sessionKey(q.id), sql: recordQualitySQL, sharded: true,
+		args: []any{q.id, q.score, q.now, q.minute(), q.keepSince(), q.seenBefore()},
+		scan: func(r pgx.Row) error { return r.Scan(&count) },
+	})
+	if noRows(err) {
 		return missingOrEnded(db.with(ctx), q.id)
 	}
 	return err
@@ -355,6 +360,9 @@ func missingOrEnded(tx *gorm.DB, id string) error {
 	return pulse.Errorf(pulse.ECONFLICT, "session %s has ended; it takes no more quality samples", id)
 }
 
+// sessionKey orders a group-commit batch's statements on one session.
+func sessionKey(id string) string { return "s\x00" + id }
+
 func sessionNotFound(id string) error {
 	return pulse.Errorf(pulse.ENOTFOUND, "no session with id %.64q", id)
 }
@@ -369,21 +377,33 @@ func normalizeID(id string) (string, bool) {
 	return u.String(), true
 }
 
-// EndSession implements pulse.SessionStore; the first end wins. One
-// statement: ending again rewrites the row with its own ended_at.
+// endSessionSQL ends a session: the first end wins, and ending again
+// rewrites the row with its own ended_at. ($1 and $2: the SQLite driver
+// takes them too.)
+const endSessionSQL = `UPDATE sessions SET ended_at = COALESCE(ended_at, $1) WHERE id = $2
+	RETURNING id, category_id, (SELECT c.name FROM categories c WHERE c.id = sessions.category_id),
+		provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, abandoned`
+
+// EndSession implements pulse.SessionStore in one statement (see
+// endSessionSQL), group-committed on PostgreSQL.
 func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.Session, error) {
 	id, ok := normalizeID(id)
 	if !ok {
 		return pulse.Session{}, sessionNotFound(id)
 	}
 	var r sessionRow
-	// $1 and $2 on PostgreSQL; the SQLite driver takes them too.
-	err := db.sql.QueryRowContext(ctx, `UPDATE sessions SET ended_at = COALESCE(ended_at, $1) WHERE id = $2
-		RETURNING id, category_id, (SELECT c.name FROM categories c WHERE c.id = sessions.category_id),
-			provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, abandoned`,
-		utc(now), id).Scan(&r.ID, &r.CategoryID, &r.Category, &r.Provider, &r.ExternalID, &r.StartedAt, &r.LastSeenAt,
-		&r.EndedAt, &r.QualitySum, &r.QualityCount, &r.Abandoned)
-	if errors.Is(err, sql.ErrNoRows) {
+	scan := func(row interface{ Scan(...any) error }) error {
+		return row.Scan(&r.ID, &r.CategoryID, &r.Category, &r.Provider, &r.ExternalID, &r.StartedAt, &r.LastSeenAt,
+			&r.EndedAt, &r.QualitySum, &r.QualityCount, &r.Abandoned)
+	}
+	var err error
+	if db.postgres {
+		err = db.writes.do(ctx, &writeOp{key: sessionKey(id), sql: endSessionSQL, args: []any{utc(now), id},
+			scan: func(row pgx.Row) error { return scan(row) }})
+	} else {
+		err = scan(db.sql.QueryRowContext(ctx, endSessionSQL, utc(now), id))
+	}
+	if noRows(err) {
 		return pulse.Session{}, sessionNotFound(id)
 	}
 	if err != nil {

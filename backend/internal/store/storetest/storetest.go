@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"pulse/internal/config"
 	"pulse/internal/store"
 )
 
@@ -100,7 +101,7 @@ func postgresURL(tb testing.TB) string {
 
 func mustOpen(tb testing.TB, dsn string) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 10, MaxIdleConns: 5})
+	db, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 10, MaxIdleConns: 5, Writers: config.Defaults().DBWriters})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = db.Close() })
 	require.NoError(tb, db.Migrate(context.Background()))
