@@ -80,9 +80,14 @@ image:
 smoke:
 	scripts/smoke-compose.sh
 
-## loadtest: 500 dashboards and >= 1,000 ingestion req/s for LOADTEST_DURATION (60s) against a
-## fresh PostgreSQL database on 127.0.0.1:5432; see scripts/loadtest.sh and docs/reliability.md
-loadtest: backend
+## loadtest: both loads against a local PostgreSQL (about 8 minutes; not part of make test):
+## loadtest-reliability, then perf-anchors, which prints the table of docs/performance.md
+loadtest: loadtest-reliability perf-anchors
+
+## loadtest-reliability: 500 dashboards and >= 1,000 ingestion req/s together for LOADTEST_DURATION
+## (60s) on a fresh PostgreSQL database, with pass/fail; see scripts/loadtest.sh, docs/reliability.md
+.PHONY: loadtest-reliability
+loadtest-reliability: backend
 	scripts/loadtest.sh
 
 ## bench: the Go benchmarks (request telemetry beside echoprometheus and client_golang, p95 accuracy
@@ -95,7 +100,8 @@ bench:
 bench-short:
 	cd backend && $(GO) test -run '^$$' -bench . -benchtime 100x ./internal/telemetry/
 
-## perf-anchors: Pulse beside its anchors on a local PostgreSQL (a few minutes; see docs/performance.md)
+## perf-anchors: Pulse beside its anchors on a local PostgreSQL, the table of docs/performance.md
+## (about 6 minutes; PERF_ONLY=dashboards|uncached|ingestion runs one part)
 .PHONY: perf-anchors
 perf-anchors:
 	scripts/perf-anchors.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test (make loadtest; not part of make test): one Pulse server on a
+# Load test (make loadtest-reliability, the first half of make loadtest; not part of make test): one Pulse server on a
 # fresh PostgreSQL database, 500 dashboards polling the four metrics
 # endpoints while the platform ingests at >= 1,000 requests/s, driven by
 # backend/tools/loadgen in a process of its own. It reports errors, what was
@@ -35,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[[ -x bin/pulse ]] || { echo "bin/pulse is missing: run make backend (make loadtest does)"; exit 2; }
+[[ -x bin/pulse ]] || { echo "bin/pulse is missing: run make backend (make loadtest-reliability does)"; exit 2; }
 (cd backend && go build -o "$work/loadgen" ./tools/loadgen)
 psql -qX -v ON_ERROR_STOP=1 "$maint" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 

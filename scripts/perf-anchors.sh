@@ -162,29 +162,36 @@ if [[ "$only" == all || "$only" == ingestion ]]; then
   pgbench -q -i -s 16 "$pg/$bench_db?sslmode=disable" >/dev/null 2>&1
   start_server # the default log level (info), as in production
   lines0=$(wc -l <"$work/server.log")
-  sessions0=$(q "SELECT count(*) FROM sessions")
-  samples0=$(q "SELECT coalesce(sum(quality_count), 0) FROM sessions")
-  ended0=$(q "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL")
-  echo "ingestion: loadgen, 16 workers, 20 s; then pgbench -c16 -j2 -T20 -N…" >&2
-  c0=$(commits)
-  "$work/loadgen" -url "$base" -key "$key" -workers 16 -duration 20s >"$work/loadgen.txt"
-  c1=$(commits)
+  stored() { q "SELECT count(*), coalesce(sum(quality_count), 0), count(*) FILTER (WHERE ended_at IS NOT NULL) FROM sessions" | tr '|' ' '; }
+  kv() { awk -F= -v k="$2" '$1 == k {print $2}' "$1"; }
+  metric() { curl -fs "$base/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+  # ingest_run NAME SAMPLES: loadgen, 16 workers, 20 s, SAMPLES samples per
+  # session; appends NAME rps samples/s tx/request acked=stored... to $results.
+  ingest_run() {
+    local name=$1 samples=$2 out="$work/loadgen-$1.txt" c0 c1 b0 b1 s0 s1 before after
+    read -r -a before < <(stored)
+    c0=$(commits); b0=$(metric pulse_db_group_commits_total); s0=$(metric pulse_db_group_committed_statements_total)
+    "$work/loadgen" -url "$base" -key "$key" -workers 16 -duration 20s -samples "$samples" -summary >"$out"
+    c1=$(commits); b1=$(metric pulse_db_group_commits_total); s1=$(metric pulse_db_group_committed_statements_total)
+    read -r -a after < <(stored)
+    local answered elapsed
+    answered=$(kv "$out" answered); elapsed=$(kv "$out" elapsed_s)
+    echo "$name $(kv "$out" ingest_rps) $(awk -v n="$(kv "$out" ack_samples)" -v e="$elapsed" 'BEGIN {printf "%.0f", n / e}') \
+$(awk -v t=$((c1 - c0)) -v n="$answered" 'BEGIN {printf "%.3f", t / n}') \
+$(awk -v b=$((b1 - b0)) -v s=$((s1 - s0)) 'BEGIN {printf "%.1f", (b > 0 ? s / b : 0)}') \
+$(kv "$out" ack_sessions) $((after[0] - before[0])) $(kv "$out" ack_samples) $((after[1] - before[1])) \
+$(kv "$out" ack_ends) $((after[2] - before[2])) $(kv "$out" errors)" >>"$results"
+    grep -E "req/s|errors on" "$out" >&2
+  }
+  echo "ingestion: loadgen, 16 workers, 20 s (4 samples a session, then 30); pgbench -c16 -j2 -T20 -N between…" >&2
+  ingest_run ingest 4
   pgbench -c16 -j2 -T20 -N "$pg/$bench_db?sslmode=disable" >"$work/pgbench.txt" 2>&1
+  ingest_run ingest30 30
   lines1=$(wc -l <"$work/server.log")
   stop_server
-  stored_sessions=$(($(q "SELECT count(*) FROM sessions") - sessions0))
-  stored_samples=$(($(q "SELECT coalesce(sum(quality_count), 0) FROM sessions") - samples0))
-  stored_ended=$(($(q "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL") - ended0))
-  # "statuses map[200:N 201:N 204:N]": 201 created, 204 samples, 200 ends.
-  status() { grep -o "[^ []*$1:[0-9]*" "$work/loadgen.txt" | cut -d: -f2 | head -1; }
-  total=$(awk '/requests in/ {print $1}' "$work/loadgen.txt")
-  rps=$(awk '/requests in/ {print $(NF-1)}' "$work/loadgen.txt")
-  acked_samples=$(status 204); acked_samples=${acked_samples:-0}
-  acked_sessions=$(status 201); acked_sessions=${acked_sessions:-0}
-  acked_ended=$(status 200); acked_ended=${acked_ended:-0}
   tps=$(awk '/^tps = / {print $3; exit}' "$work/pgbench.txt")
-  echo "ingest $rps $acked_samples $total $((c1 - c0)) $tps $acked_sessions $stored_sessions $stored_samples $acked_ended $stored_ended $((lines1 - lines0))" >>"$results"
-  cat "$work/loadgen.txt" "$work/pgbench.txt" | grep -E "req/s|latency|statuses|^tps|latency average" >&2
+  echo "pgbench $tps $((lines1 - lines0))" >>"$results"
+  grep -E "^tps|latency average" "$work/pgbench.txt" >&2
 fi
 
 echo
@@ -207,9 +214,13 @@ if [[ -n "$(get uncached-current)" ]]; then
     printf "| `/current` uncached, one client, %d sessions, %d sampled in the hour | p50 %.2f ms, p99 %.2f ms | `/sessions` from the summary: p50 %.2f ms, p99 %.2f ms | %.2fx |\n", n, s, p50, p99, sp50, sp99, p50 / sp50 }'
 fi
 if [[ -n "$(get ingest)" ]]; then
-  read -r _ rps asm total tx tps as ss ssm ae se lines < <(get ingest)
-  awk -v rps="$rps" -v samples="$asm" -v total="$total" -v tx="$tx" -v tps="$tps" -v lines="$lines" \
-      -v as="$as" -v ss="$ss" -v asm="$asm" -v ssm="$ssm" -v ae="$ae" -v se="$se" 'BEGIN {
-    printf "| ingestion (loadgen, 16 workers, 20 s) | %.0f req/s, %.0f quality samples/s, %.2f transactions/request, %d log lines; acknowledged = stored: sessions %d = %d, samples %d = %d, ends %d = %d | `pgbench -c16 -j2 -T20 -N`: %.0f tps | %.2fx |\n",
-      rps, samples / 20, tx / total, lines, as, ss, asm, ssm, ae, se, tps, rps / tps }'
+  read -r _ tps lines < <(get pgbench)
+  for run in ingest ingest30; do
+    read -r _ rps sps tx batch as ss asm ssm ae se errs < <(get "$run")
+    mix=$([[ $run == ingest ]] && echo "4 samples a session" || echo "30 samples a session")
+    awk -v mix="$mix" -v rps="$rps" -v sps="$sps" -v tx="$tx" -v batch="$batch" -v errs="$errs" -v tps="$tps" -v lines="$lines" \
+        -v as="$as" -v ss="$ss" -v asm="$asm" -v ssm="$ssm" -v ae="$ae" -v se="$se" 'BEGIN {
+      printf "| ingestion (loadgen, 16 workers, 20 s, %s) | %.0f req/s, %.0f quality samples/s, %d errors, %.3f transactions/request, %.1f statements per group commit, %d log lines; acknowledged = stored: sessions %d = %d, samples %d = %d, ends %d = %d | `pgbench -c16 -j2 -T20 -N`: %.0f tps | %.2fx |\n",
+        mix, rps, sps, errs, tx, batch, lines, as, ss, asm, ssm, ae, se, tps, rps / tps }'
+  done
 fi

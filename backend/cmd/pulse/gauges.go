@@ -64,3 +64,16 @@ func (g *gaugeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
+
+// groupCommitCounters export the store's group commits: the statements per
+// commit (their ratio) is how much the database is being spared.
+func groupCommitCounters(db interface{ GroupCommits() (int64, int64) }) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pulse_db_group_commits_total",
+			Help: "Transactions the ingestion writers committed on PostgreSQL, each a batch of statements (0 on SQLite)."},
+			func() float64 { b, _ := db.GroupCommits(); return float64(b) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pulse_db_group_committed_statements_total",
+			Help: "Ingestion statements those transactions held: divided by pulse_db_group_commits_total, the mean batch size."},
+			func() float64 { _, s := db.GroupCommits(); return float64(s) }),
+	}
+}

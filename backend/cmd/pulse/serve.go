@@ -105,6 +105,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		newGaugeCollector(db, checker),
 		webhookRejections,
 	)
+	reg.MustRegister(groupCommitCounters(db)...)
 
 	thresholds := pulse.HealthThresholds{
 		ErrorRateDegraded: cfg.ErrorRateDegraded, ErrorRateCritical: cfg.ErrorRateCritical,

@@ -11,15 +11,6 @@ import (
 // Gorm lets the external tests observe the statements the store runs.
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
-// GroupCommits is how many batches the group-commit writers committed, and
-// how many statements they held (PostgreSQL; zero on SQLite).
-func (db *DB) GroupCommits() (batches, statements int64) {
-	if db.writes == nil {
-		return 0, 0
-	}
-	return db.writes.batches.Load(), db.writes.statements.Load()
-}
-
 // CommitTogether runs stmts as one group-commit batch, as a writer would
 // with that much queued up, and returns each one's outcome. Each statement
 // must return one row.

@@ -60,8 +60,7 @@ type groupCommit struct {
 	// shards are the writers' summary-row shards: distinct within this
 	// process, and from a random base so that replicas rarely share one.
 	shards []int
-	// batches and statements count what was committed, for the tests and
-	// the benchmark figures (statements / batches is the mean batch size).
+	// batches and statements count what was committed (GroupCommits).
 	batches, statements atomic.Int64
 }
 
@@ -217,6 +216,16 @@ func (g *groupCommit) send(shard int, ops []*writeOp) ([]error, error) {
 	g.batches.Add(1)
 	g.statements.Add(int64(len(ops)))
 	return results, nil
+}
+
+// GroupCommits is how many batches the group-commit writers have committed,
+// and how many statements those batches held: their ratio is the mean batch
+// size (PostgreSQL; zero on SQLite, which does not group).
+func (db *DB) GroupCommits() (batches, statements int64) {
+	if db.writes == nil {
+		return 0, 0
+	}
+	return db.writes.batches.Load(), db.writes.statements.Load()
 }
 
 // whileAnyWaits is a context that ends when every op's caller has gone: a
