@@ -83,6 +83,8 @@ func TestLoadRejects(t *testing.T) {
 		"DegradedAboveCritical":     {"PULSE_ERROR_RATE_DEGRADED", "0.5"},
 		"NotANumber":                {"PULSE_P95_DEGRADED_MS", "fast"},
 		"NegativePool":              {"PULSE_DB_MAX_OPEN_CONNS", "-1"},
+		"NoWriter":                  {"PULSE_DB_WRITERS", "0"},
+		"WritersTakeThePool":        {"PULSE_DB_WRITERS", "20"},
 		"RetentionUnderAnHour":      {"PULSE_TELEMETRY_RETENTION", "5m"},
 		"CheckIntervalNotADuration": {"PULSE_CHECK_INTERVAL", "often"},
 		"ZeroDownAfter":             {"PULSE_CHECK_DOWN_AFTER", "0"},
