@@ -130,6 +130,9 @@ INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
 SELECT date_trunc('minute', last_quality_at), 0, count(*),
        sum((quality_sum::bigint * 1000000000 + quality_count / 2) / quality_count)
 FROM sessions WHERE last_quality_at >= now() - interval '2 hours' AND quality_count > 0 GROUP BY 1;
+INSERT INTO seen_minutes (minute, shard, sessions)
+SELECT date_trunc('minute', last_seen_at), 0, count(*)
+FROM sessions WHERE ended_at IS NULL AND last_seen_at >= now() - interval '1 hour' GROUP BY 1;
 VACUUM ANALYZE;
 SQL
 fi

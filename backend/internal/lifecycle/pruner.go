@@ -33,6 +33,7 @@ type Store interface {
 	// timeline and notifications) and silences that ended before it.
 	PruneIncidents(ctx context.Context, before time.Time) (int64, error)
 	PruneQualityMinutes(ctx context.Context, before time.Time) (int64, error)
+	PruneSeenMinutes(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Config is every rule; all durations must be positive.
@@ -54,12 +55,13 @@ type Report struct {
 	Incidents                         int64 // resolved incidents deleted
 	Abandoned                         int64 // open sessions ended as abandoned
 	QualityMinutes                    int64 // rows of the live quality rollup deleted
+	SeenMinutes                       int64 // rows of the live-session count's rollup deleted
 }
 
 // WriteTo prints the report one table a line, as `pulse prune` shows it.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
-	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nincidents: %d deleted\nabandoned sessions ended: %d\nquality_minutes: %d deleted\n",
-		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Incidents, r.Abandoned, r.QualityMinutes)
+	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nincidents: %d deleted\nabandoned sessions ended: %d\nquality_minutes: %d deleted\nseen_minutes: %d deleted\n",
+		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Incidents, r.Abandoned, r.QualityMinutes, r.SeenMinutes)
 	return int64(n), err
 }
 
@@ -109,6 +111,7 @@ func (p *Pruner) Prune(ctx context.Context) (Report, error) {
 		{"prune processed webhook events", &r.ProcessedEvents, p.store.PruneProcessedEvents, p.cfg.WebhookEventRetention},
 		{"prune incidents", &r.Incidents, p.store.PruneIncidents, p.cfg.IncidentRetention},
 		{"prune quality minutes", &r.QualityMinutes, p.store.PruneQualityMinutes, pulse.QualityRollupKept},
+		{"prune seen minutes", &r.SeenMinutes, p.store.PruneSeenMinutes, pulse.SeenRollupKept},
 	}
 	for _, s := range steps {
 		n, err := s.run(ctx, now.Add(-s.age))
@@ -161,7 +164,8 @@ func (p *Pruner) RunOnce(ctx context.Context) (r Report, led bool, err error) {
 	}
 	if r != (Report{}) {
 		p.log.Info("lifecycle: pruned", "sessions", r.Sessions, "provider_checks", r.ProviderChecks,
-			"request_rollups", r.Rollups, "incidents", r.Incidents, "abandoned_sessions_ended", r.Abandoned, "quality_minutes", r.QualityMinutes)
+			"request_rollups", r.Rollups, "incidents", r.Incidents, "abandoned_sessions_ended", r.Abandoned, "quality_minutes", r.QualityMinutes,
+			"seen_minutes", r.SeenMinutes)
 	}
 	return r, true, err
 }

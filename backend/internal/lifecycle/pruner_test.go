@@ -62,6 +62,9 @@ func (s *fakeStore) PruneIncidents(_ context.Context, t time.Time) (int64, error
 func (s *fakeStore) PruneQualityMinutes(_ context.Context, t time.Time) (int64, error) {
 	return s.call("quality", t, 4)
 }
+func (s *fakeStore) PruneSeenMinutes(_ context.Context, t time.Time) (int64, error) {
+	return s.call("seen", t, 6)
+}
 
 type fakeLeader struct {
 	ok       bool
@@ -94,8 +97,8 @@ func TestPrune(t *testing.T) {
 		require.NoError(t, err)
 		r, err := p.Prune(context.Background())
 		require.NoError(t, err)
-		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3, QualityMinutes: 4}, r)
-		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality"}, st.calls, "the sweep counts a session before it can be deleted")
+		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3, QualityMinutes: 4, SeenMinutes: 6}, r)
+		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality", "seen"}, st.calls, "the sweep counts a session before it can be deleted")
 		d := defaults()
 		assert.Equal(t, map[string]time.Time{
 			"stale":     t0.Add(-d.SessionStaleAfter),
@@ -105,6 +108,7 @@ func TestPrune(t *testing.T) {
 			"events":    t0.Add(-d.WebhookEventRetention),
 			"incidents": t0.Add(-d.IncidentRetention),
 			"quality":   t0.Add(-pulse.QualityRollupKept),
+			"seen":      t0.Add(-pulse.SeenRollupKept),
 		}, st.cuts)
 	})
 	t.Run("StopsAtTheFirstError", func(t *testing.T) {
@@ -120,7 +124,7 @@ func TestPrune(t *testing.T) {
 		var b bytes.Buffer
 		_, err := lifecycle.Report{Sessions: 12, Abandoned: 3}.WriteTo(&b)
 		require.NoError(t, err)
-		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\nquality_minutes: 0 deleted\n", b.String())
+		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\nquality_minutes: 0 deleted\nseen_minutes: 0 deleted\n", b.String())
 	})
 	t.Run("ZeroRetentionRefused", func(t *testing.T) {
 		c := defaults()
@@ -136,7 +140,7 @@ func TestRunOnce(t *testing.T) {
 		leads bool
 		calls []string
 	}{
-		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality"}},
+		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality", "seen"}},
 		{"FollowerLeavesItToTheLeader", false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -70,7 +70,11 @@ type SessionStore interface {
 	ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[Provider]int64, error)
 }
 
-// ActiveWindow is how recently a session must have been seen to count as live.
+// ActiveWindow is how recently a session must have been seen to count as
+// live, in whole minutes: a session counts while the minute it was last seen
+// in is the minute ActiveWindow ago or a later one, so up to 59 s longer
+// than ActiveWindow after that time. The live count reads a per-minute
+// rollup of last-seen times, and its minutes are what it can tell apart.
 const ActiveWindow = 30 * time.Minute
 
 // SeenResolution is how precisely a session's last-seen time follows its
@@ -83,6 +87,14 @@ const QualityWindow = time.Hour
 // QualityRollupKept is how long the per-minute quality rollup is kept: the
 // window it serves and as much again, for replicas whose clocks disagree.
 const QualityRollupKept = 2 * QualityWindow
+
+// SeenRollupKept is how long the per-minute rollup of last-seen times is
+// kept: the window it serves and as much again. Writers take a session out
+// of its previous minute only when that minute is this recent, so a minute
+// pruned and then decremented again (a row of -1 until the next prune) is
+// older than every reader's window unless the pruner's clock is more than
+// ActiveWindow ahead of the reader's.
+const SeenRollupKept = 2 * ActiveWindow
 
 // AbandonedWindow is how far back the live view counts abandoned sessions
 // (by their end, which is their last-seen time).

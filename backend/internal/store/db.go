@@ -124,28 +124,36 @@ func isPostgres(dsn string) bool {
 // Migrate applies every pending migration. On PostgreSQL a session lock keeps
 // replicas that start together from migrating twice.
 func (db *DB) Migrate(ctx context.Context) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return translate(fmt.Errorf("store: migrate: %w", err))
+	}
+	return nil
+}
+
+func (db *DB) migrations() (*goose.Provider, error) {
 	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
 	var opts []goose.ProviderOption
 	if db.postgres {
 		dialect, dir = goose.DialectPostgres, "migrations/postgres"
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := goose.NewProvider(dialect, db.sql, sub, opts...)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return translate(fmt.Errorf("store: migrate: %w", err))
-	}
-	return nil
+	return p, nil
 }
 
 // Ping checks that the database answers.

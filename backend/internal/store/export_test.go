@@ -27,3 +27,24 @@ func (db *DB) CommitTogether(ctx context.Context, stmts ...string) []error {
 	}
 	return out
 }
+
+// MigrateDownTo undoes the migrations after version, and MigrateUpTo applies
+// them again up to version: a test can run one migration on data written
+// before it.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+func (db *DB) MigrateUpTo(ctx context.Context, version int64) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

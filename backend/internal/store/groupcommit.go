@@ -26,7 +26,7 @@ import (
 // acknowledged is durable.
 //
 // Locks: each writer bumps its own shard of the summary rows (session_daily,
-// quality_minutes), and a batch takes its session rows in key order, so two
+// quality_minutes, seen_minutes), and a batch takes its session rows in key order, so two
 // batches never wait for each other in a cycle. If the server refuses one
 // statement, the transaction rolled back whole and nothing of it was
 // written; each statement of the batch is then run alone, so one bad

@@ -190,21 +190,24 @@ func TestQualityRollupConcurrentSamples(t *testing.T) {
 }
 
 // A sample moves a session's last-seen time only when that time is a minute
-// old (pulse.SeenResolution): the live count is right to the minute, and
-// most samples write no indexed column.
+// old (pulse.SeenResolution): most samples write no indexed column. The live
+// count is in whole minutes: a session counts while the minute it was last
+// seen in is the window's first or a later one.
 func TestLastSeenToTheMinute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		start := t0.Add(3 * time.Hour)
+		minute := t0.Add(3 * time.Hour)
+		start := minute.Add(45 * time.Second)
 		s := mustCreate(t, db, "Career Counseling", pulse.ProviderDaily, "", start)
-		mustSample(t, db, s.ID, pulse.QualityGood, start.Add(30*time.Second)) // within the minute: not written
+		// In the next minute, but not a minute after the start: not written.
+		mustSample(t, db, s.ID, pulse.QualityGood, start.Add(30*time.Second))
 		active := func(at time.Time) int64 {
 			st, err := db.SessionStats(ctx, at)
 			require.NoError(t, err)
 			return st.ActiveSessions
 		}
-		assert.EqualValues(t, 1, active(start.Add(pulse.ActiveWindow)))
-		assert.EqualValues(t, 0, active(start.Add(pulse.ActiveWindow+time.Second)), "seen at its start, to the minute")
+		assert.EqualValues(t, 1, active(minute.Add(pulse.ActiveWindow+59*time.Second)), "its minute is the window's first")
+		assert.EqualValues(t, 0, active(minute.Add(pulse.ActiveWindow+time.Minute)), "seen at its start, to the minute")
 
 		mustSample(t, db, s.ID, pulse.QualityGood, start.Add(2*time.Minute)) // a minute later: written
 		assert.EqualValues(t, 1, active(start.Add(2*time.Minute+pulse.ActiveWindow)))

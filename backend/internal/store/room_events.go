@@ -146,20 +146,45 @@ func startRoomSession(tx *gorm.DB, e pulse.RoomEvent, now time.Time) (roomSessio
 		}
 		return found, false, err
 	}
-	return s, true, bumpDaily(tx, now, cat.ID, 1, "", "")
+	if err := bumpDaily(tx, now, cat.ID, 1, "", ""); err != nil {
+		return s, true, err
+	}
+	if s.EndedAt != nil {
+		return s, true, nil // never live: not counted
+	}
+	return s, true, moveSeen(tx, nil, &now, now)
 }
 
 // moveRoomSession applies the event to an existing session: an end ends it
 // (the first end wins), anything else marks it seen unless it has ended, and
-// the avatar makes it a Beyond Presence session.
+// the avatar makes it a Beyond Presence session. The live count's rollup
+// follows the end or the move of the last-seen time, under the row lock the
+// UPDATE took.
 func moveRoomSession(tx *gorm.DB, s roomSession, e pulse.RoomEvent, now time.Time) error {
+	var r struct{ LastSeenAt, PrevSeenAt time.Time }
 	if e.Kind == pulse.RoomEnded {
-		if err := tx.Exec(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, now, s.ID).Error; err != nil {
-			return err
+		res := tx.Raw(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING last_seen_at`,
+			now, s.ID).Scan(&r)
+		if res.Error != nil {
+			return res.Error
 		}
-	} else if err := tx.Exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL AND last_seen_at < ?`,
-		now, s.ID, now).Error; err != nil {
-		return err
+		if res.RowsAffected > 0 {
+			if err := moveSeen(tx, &r.LastSeenAt, nil, now); err != nil {
+				return err
+			}
+		}
+	} else {
+		res := tx.Raw(`UPDATE sessions SET prev_seen_at = last_seen_at, last_seen_at = ?
+			WHERE id = ? AND ended_at IS NULL AND last_seen_at < ? RETURNING prev_seen_at`,
+			now, s.ID, now).Scan(&r)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected > 0 {
+			if err := moveSeen(tx, &r.PrevSeenAt, &now, now); err != nil {
+				return err
+			}
+		}
 	}
 	if e.Avatar && s.Provider == string(pulse.ProviderLiveKit) {
 		// Unless the platform already recorded that room as a Beyond Presence

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"strconv"
 	"strings"
@@ -81,8 +82,9 @@ func (db *DB) CreateSession(ctx context.Context, n pulse.NewSession, now time.Ti
 
 // createSessionSQL is CreateSession on PostgreSQL in one statement. A retry
 // of the same room (same provider and external id) must not count a second
-// session: DO NOTHING, and the summary is bumped only for a row inserted.
-// $7 is the group-commit writer's shard of the summary rows. The hot
+// session: DO NOTHING, and the summaries (the day's sessions, the live count
+// at the start minute) are bumped only for a row inserted. $7 is the
+// group-commit writer's shard of the summary rows. The hot
 // ingestion statements bypass GORM: its statement building costs more CPU
 // than the rest of the request.
 const createSessionSQL = `WITH c AS (
@@ -95,6 +97,10 @@ const createSessionSQL = `WITH c AS (
 	), daily AS (
 		INSERT INTO session_daily (day, category_id, shard, sessions) SELECT $6, category_id, CAST($7 AS SMALLINT), 1 FROM ins
 		ON CONFLICT (day, category_id, shard) DO UPDATE SET sessions = session_daily.sessions + 1
+	), seen AS (
+		INSERT INTO seen_minutes (minute, shard, sessions)
+		SELECT date_trunc('minute', CAST($5 AS TIMESTAMPTZ)), CAST($7 AS SMALLINT), 1 FROM ins
+		ON CONFLICT (minute, shard) DO UPDATE SET sessions = seen_minutes.sessions + 1
 	)
 	SELECT c.id, c.name, EXISTS (SELECT 1 FROM ins) FROM c`
 
@@ -146,7 +152,10 @@ func (db *DB) createSessionTx(ctx context.Context, n pulse.NewSession, row sessi
 		}
 		created = true
 		out = row.domain()
-		return bumpDaily(tx, row.StartedAt, cat.ID, 1, "", "")
+		if err := bumpDaily(tx, row.StartedAt, cat.ID, 1, "", ""); err != nil {
+			return err
+		}
+		return moveSeen(tx, nil, &row.LastSeenAt, row.StartedAt)
 	})
 	return out, created, err
 }
@@ -162,9 +171,10 @@ func (db *DB) sessionByExternalID(tx *gorm.DB, p pulse.Provider, externalID stri
 // RecordQuality implements pulse.SessionStore. The running sum and count on
 // the session row keep its average cheap; the daily summary follows the
 // session's class as each sample moves it; the per-minute quality rollup
-// moves the session from the minute of its previous sample to this one (see
-// SessionStats). On PostgreSQL that is one statement; SQLite runs the same
-// steps in a transaction.
+// moves the session from the minute of its previous sample to this one, and
+// the last-seen rollup from the minute it was last seen in to this one when
+// the sample moves its last-seen time (see SessionStats). On PostgreSQL that
+// is one statement; SQLite runs the same steps in a transaction.
 func (db *DB) RecordQuality(ctx context.Context, id string, q pulse.Quality, now time.Time) error {
 	id, ok := normalizeID(id)
 	if !ok {
@@ -202,6 +212,12 @@ func (q qualitySample) minute() time.Time { return q.now.Truncate(time.Minute) }
 // keepSince is the oldest minute a sample still takes its session out of:
 // older rows are past every reader's window (and may be pruned already).
 func (q qualitySample) keepSince() time.Time { return q.now.Add(-pulse.QualityRollupKept) }
+
+// seenKeepSince is the oldest minute a statement at now still takes a
+// session out of in the last-seen rollup: older minutes are past every
+// reader's window and may be pruned already (a decrement would leave a row
+// of -1 there until the next prune).
+func seenKeepSince(now time.Time) time.Time { return now.Add(-pulse.SeenRollupKept) }
 
 // scoreNanos is a session's average score (sum / count, 4..1) in billionths,
 // rounded half up: the integer the rollup adds and later subtracts, exactly.
@@ -241,17 +257,19 @@ func dailyDeltaSQL(before, after string) string {
 }
 
 // recordQualitySQL is RecordQuality on PostgreSQL in one statement. The
-// UPDATE's SET reads the row as it was (last_quality_at before this sample),
-// under the row lock, so concurrent samples of one session each see the one
-// before. The rollup rows are written in (minute, shard) order, the previous
-// minute first: writers never wait for each other in a cycle.
+// UPDATE's SET reads the row as it was (last_quality_at and last_seen_at
+// before this sample), under the row lock, so concurrent samples of one
+// session each see the one before. Each rollup's rows are written in
+// (minute, shard) order, the previous minute first: writers never wait for
+// each other in a cycle.
 var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", "$3", "@minute", "$4", "@keep_since", "$5",
-	"@seen_before", "$6", "@shard", "CAST($7 AS SMALLINT)").Replace(`WITH s AS (
+	"@seen_before", "$6", "@seen_keep_since", "$7", "@shard", "CAST($8 AS SMALLINT)").Replace(`WITH s AS (
 		UPDATE sessions SET quality_sum = quality_sum + @score, quality_count = quality_count + 1,
+			prev_seen_at = last_seen_at,
 			last_seen_at = CASE WHEN last_seen_at < @seen_before THEN @now ELSE last_seen_at END,
 			prev_quality_at = last_quality_at, last_quality_at = @now
 		WHERE id = @id AND ended_at IS NULL
-		RETURNING started_at, category_id, quality_sum, quality_count, prev_quality_at
+		RETURNING started_at, category_id, quality_sum, quality_count, prev_quality_at, prev_seen_at
 	), c AS (
 		SELECT started_at, category_id, prev_quality_at, quality_sum, quality_count,
 			` + classSQL("quality_sum - @score", "quality_count - 1") + ` AS before,
@@ -280,6 +298,15 @@ var recordQualitySQL = strings.NewReplacer("@id", "$1", "@score", "$2", "@now", 
 		ON CONFLICT (minute, shard) DO UPDATE SET
 			sessions = quality_minutes.sessions + excluded.sessions,
 			score_nanos = quality_minutes.score_nanos + excluded.score_nanos
+	), seen_moves AS (
+		SELECT date_trunc('minute', prev_seen_at) AS minute, -1 AS sessions
+		FROM s WHERE prev_seen_at < @seen_before AND date_trunc('minute', prev_seen_at) >= @seen_keep_since
+		UNION ALL
+		SELECT CAST(@minute AS TIMESTAMPTZ), 1 FROM s WHERE prev_seen_at < @seen_before
+	), seen AS (
+		INSERT INTO seen_minutes (minute, shard, sessions)
+		SELECT minute, @shard, SUM(sessions) FROM seen_moves GROUP BY minute ORDER BY minute
+		ON CONFLICT (minute, shard) DO UPDATE SET sessions = seen_minutes.sessions + excluded.sessions
 	)
 	SELECT quality_count FROM s`)
 
@@ -287,7 +314,7 @@ func (db *DB) recordQualityPostgres(ctx context.Context, q qualitySample) error 
 	var count int
 	err := db.writes.do(ctx, &writeOp{
 		key: sessionKey(q.id), sql: recordQualitySQL, sharded: true,
-		args: []any{q.id, q.score, q.now, q.minute(), q.keepSince(), q.seenBefore()},
+		args: []any{q.id, q.score, q.now, q.minute(), q.keepSince(), q.seenBefore(), seenKeepSince(q.now)},
 		scan: func(r pgx.Row) error { return r.Scan(&count) },
 	})
 	if noRows(err) {
@@ -303,11 +330,12 @@ func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
 			StartedAt                time.Time
 			CategoryID               int64
 			PrevQualityAt            *time.Time
+			PrevSeenAt               time.Time
 		}
 		res := tx.Raw(`UPDATE sessions SET quality_sum = quality_sum + ?, quality_count = quality_count + 1,
-			last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
+			prev_seen_at = last_seen_at, last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END,
 			prev_quality_at = last_quality_at, last_quality_at = ? WHERE id = ? AND ended_at IS NULL
-			RETURNING quality_sum, quality_count, started_at, category_id, prev_quality_at`,
+			RETURNING quality_sum, quality_count, started_at, category_id, prev_quality_at, prev_seen_at`,
 			q.score, q.seenBefore(), q.now, q.now, q.id).Scan(&r)
 		if res.Error != nil {
 			return res.Error
@@ -320,6 +348,11 @@ func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
 		after := pulse.ClassifySum(r.QualitySum, r.QualityCount)
 		if before != after {
 			if err := bumpDaily(tx, r.StartedAt, r.CategoryID, 0, before, after); err != nil {
+				return err
+			}
+		}
+		if r.PrevSeenAt.Before(q.seenBefore()) {
+			if err := moveSeen(tx, &r.PrevSeenAt, &q.now, q.now); err != nil {
 				return err
 			}
 		}
@@ -340,13 +373,48 @@ func (db *DB) recordQualityTx(ctx context.Context, q qualitySample) error {
 }
 
 // bumpQualityMinute and bumpDaily write shard 0: the transaction path is
-// SQLite's, which has one writer.
+// SQLite's, which has one writer (and, for bumpDaily and moveSeen, the
+// webhooks' on both engines).
 func bumpQualityMinute(tx *gorm.DB, minute time.Time, sessions int, nanos int64) error {
 	return tx.Exec(`INSERT INTO quality_minutes (minute, shard, sessions, score_nanos) VALUES (?, 0, ?, ?)
 		ON CONFLICT (minute, shard) DO UPDATE SET
 			sessions = quality_minutes.sessions + excluded.sessions,
 			score_nanos = quality_minutes.score_nanos + excluded.score_nanos`,
 		minute, sessions, nanos).Error
+}
+
+// moveSeen moves one open session's count in the last-seen rollup (shard 0:
+// the transaction paths') from the minute of from to the minute of to: nil
+// from is a session that starts counting, nil to one that stops (its end).
+// from's minute is left alone once older than the keep horizon
+// (seenKeepSince): no reader's window reaches it, and it may be pruned. The
+// earlier minute is written first, as the one-statement paths do.
+func moveSeen(tx *gorm.DB, from, to *time.Time, now time.Time) error {
+	var fromMinute, toMinute time.Time
+	if from != nil {
+		fromMinute = utc(*from).Truncate(time.Minute)
+	}
+	if to != nil {
+		toMinute = utc(*to).Truncate(time.Minute)
+	}
+	if from != nil && to != nil && fromMinute.Equal(toMinute) {
+		return nil
+	}
+	if from != nil && !fromMinute.Before(seenKeepSince(utc(now))) {
+		if err := bumpSeenMinute(tx, fromMinute, -1); err != nil {
+			return err
+		}
+	}
+	if to != nil {
+		return bumpSeenMinute(tx, toMinute, 1)
+	}
+	return nil
+}
+
+func bumpSeenMinute(tx *gorm.DB, minute time.Time, sessions int) error {
+	return tx.Exec(`INSERT INTO seen_minutes (minute, shard, sessions) VALUES (?, 0, ?)
+		ON CONFLICT (minute, shard) DO UPDATE SET sessions = seen_minutes.sessions + excluded.sessions`,
+		minute, sessions).Error
 }
 
 func missingOrEnded(tx *gorm.DB, id string) error {
@@ -377,31 +445,54 @@ func normalizeID(id string) (string, bool) {
 	return u.String(), true
 }
 
-// endSessionSQL ends a session: the first end wins, and ending again
-// rewrites the row with its own ended_at. ($1 and $2: the SQLite driver
-// takes them too.)
-const endSessionSQL = `UPDATE sessions SET ended_at = COALESCE(ended_at, $1) WHERE id = $2
-	RETURNING id, category_id, (SELECT c.name FROM categories c WHERE c.id = sessions.category_id),
-		provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, abandoned`
+// endSessionSQL is EndSession on PostgreSQL in one statement. The first end
+// wins: the row is locked and read first (FOR UPDATE waits for a concurrent
+// end and then reads what it wrote), and only a session open until then is
+// ended and taken out of the minute it was last seen in; ending again writes
+// nothing. The locked read is needed because RETURNING sees only the new row,
+// which cannot tell whether this statement ended it; the UPDATE joins old,
+// so the row is locked before the UPDATE writes it.
+var endSessionSQL = strings.NewReplacer("@id", "$1", "@now", "$2", "@seen_keep_since", "$3",
+	"@shard", "CAST($4 AS SMALLINT)").Replace(`WITH old AS MATERIALIZED (
+		SELECT id, category_id, provider, external_id, started_at, last_seen_at, ended_at, quality_sum, quality_count, abandoned
+		FROM sessions WHERE id = @id FOR UPDATE
+	), ended AS (
+		UPDATE sessions SET ended_at = @now FROM old WHERE sessions.id = old.id AND old.ended_at IS NULL
+		RETURNING date_trunc('minute', sessions.last_seen_at) AS minute
+	), seen AS (
+		INSERT INTO seen_minutes (minute, shard, sessions)
+		SELECT minute, @shard, -1 FROM ended WHERE minute >= @seen_keep_since
+		ON CONFLICT (minute, shard) DO UPDATE SET sessions = seen_minutes.sessions + excluded.sessions
+	)
+	SELECT id, category_id, (SELECT c.name FROM categories c WHERE c.id = old.category_id), provider, external_id,
+		started_at, last_seen_at, COALESCE(ended_at, @now), quality_sum, quality_count, abandoned
+	FROM old`)
 
-// EndSession implements pulse.SessionStore in one statement (see
-// endSessionSQL), group-committed on PostgreSQL.
+// EndSession implements pulse.SessionStore: one statement on PostgreSQL
+// (endSessionSQL, group-committed), a transaction on SQLite. Ending an open
+// session takes it out of the live count's rollup; ending it again changes
+// nothing.
 func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.Session, error) {
 	id, ok := normalizeID(id)
 	if !ok {
 		return pulse.Session{}, sessionNotFound(id)
 	}
-	var r sessionRow
-	scan := func(row interface{ Scan(...any) error }) error {
-		return row.Scan(&r.ID, &r.CategoryID, &r.Category, &r.Provider, &r.ExternalID, &r.StartedAt, &r.LastSeenAt,
-			&r.EndedAt, &r.QualitySum, &r.QualityCount, &r.Abandoned)
-	}
-	var err error
+	now = utc(now)
+	var (
+		r   sessionRow
+		err error
+	)
 	if db.postgres {
-		err = db.writes.do(ctx, &writeOp{key: sessionKey(id), sql: endSessionSQL, args: []any{utc(now), id},
-			scan: func(row pgx.Row) error { return scan(row) }})
+		err = db.writes.do(ctx, &writeOp{
+			key: sessionKey(id), sql: endSessionSQL, sharded: true,
+			args: []any{id, now, seenKeepSince(now)},
+			scan: func(row pgx.Row) error {
+				return row.Scan(&r.ID, &r.CategoryID, &r.Category, &r.Provider, &r.ExternalID, &r.StartedAt, &r.LastSeenAt,
+					&r.EndedAt, &r.QualitySum, &r.QualityCount, &r.Abandoned)
+			},
+		})
 	} else {
-		err = scan(db.sql.QueryRowContext(ctx, endSessionSQL, utc(now), id))
+		r, err = db.endSessionTx(ctx, id, now)
 	}
 	if noRows(err) {
 		return pulse.Session{}, sessionNotFound(id)
@@ -412,23 +503,47 @@ func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.S
 	return r.domain(), nil
 }
 
-// SessionStats implements pulse.SessionStore in one statement. The counts
-// read partial indexes, so their cost follows the live (or abandoned)
-// sessions, not the history; the average quality reads the per-minute
-// rollup (at most an hour of minutes x shards rows), not the sessions, so
-// its cost does not grow with traffic. The window is whole minutes: the
-// minute an hour ago and every one since.
+func (db *DB) endSessionTx(ctx context.Context, id string, now time.Time) (sessionRow, error) {
+	var r sessionRow
+	err := db.with(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Raw(selectSession+`WHERE s.id = ?`, id).Scan(&r)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected == 0:
+			return sql.ErrNoRows
+		case r.EndedAt != nil:
+			return nil // the first end wins
+		}
+		if err := tx.Exec(`UPDATE sessions SET ended_at = ? WHERE id = ?`, now, id).Error; err != nil {
+			return err
+		}
+		r.EndedAt = &now
+		return moveSeen(tx, &r.LastSeenAt, nil, now)
+	})
+	return r, err
+}
+
+// SessionStats implements pulse.SessionStore in one statement. The live
+// count and the average quality read per-minute rollups kept up to date by
+// ingestion (at most an hour of minutes x shards rows each), not the
+// sessions, so their cost does not grow with traffic; the abandoned count
+// reads a partial index, so its cost follows the recently abandoned
+// sessions, not the history. Both rollup windows are whole minutes: the
+// minute ActiveWindow (or QualityWindow) ago and every one since. A live
+// session thus counts until the minute after its last-seen minute leaves
+// the window: up to 59 s longer than ActiveWindow after it was last seen.
 func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionStats, error) {
 	var r struct {
 		Active, Abandoned, Sampled, ScoreNanos int64
 	}
+	qualitySince := utc(now.Add(-pulse.QualityWindow)).Truncate(time.Minute)
 	err := db.with(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND last_seen_at >= ?) AS active,
+		(SELECT COALESCE(SUM(sessions), 0) FROM seen_minutes WHERE minute >= ?) AS active,
 		(SELECT COUNT(*) FROM sessions WHERE abandoned AND ended_at >= ?) AS abandoned,
 		(SELECT COALESCE(SUM(sessions), 0) FROM quality_minutes WHERE minute >= ?) AS sampled,
 		(SELECT COALESCE(SUM(score_nanos), 0) FROM quality_minutes WHERE minute >= ?) AS score_nanos`,
-		utc(now.Add(-pulse.ActiveWindow)), utc(now.Add(-pulse.AbandonedWindow)),
-		utc(now.Add(-pulse.QualityWindow)).Truncate(time.Minute), utc(now.Add(-pulse.QualityWindow)).Truncate(time.Minute)).Scan(&r).Error
+		activeSince(now), utc(now.Add(-pulse.AbandonedWindow)), qualitySince, qualitySince).Scan(&r).Error
 	if err != nil {
 		return pulse.SessionStats{}, translate(err)
 	}
@@ -443,8 +558,17 @@ func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionSta
 	return st, nil
 }
 
+// activeSince is the first minute of the live-session window.
+func activeSince(now time.Time) time.Time {
+	return utc(now.Add(-pulse.ActiveWindow)).Truncate(time.Minute)
+}
+
 // ActiveSessionsByProvider implements pulse.SessionStore: the live count of
-// SessionStats, by provider, on the same partial index of open sessions.
+// SessionStats (same whole-minute window), by provider. It still counts the
+// partial index of open sessions rather than a rollup: a rollup would need a
+// provider dimension, which the avatar's switch of a live session to Beyond
+// Presence would have to move too, and /external-services, its one reader,
+// serves it from a snapshot rebuilt at most every 10 s, off /current's path.
 func (db *DB) ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[pulse.Provider]int64, error) {
 	var rows []struct {
 		Provider string
@@ -452,7 +576,7 @@ func (db *DB) ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[
 	}
 	err := db.with(ctx).Raw(`SELECT provider, COUNT(*) AS n FROM sessions
 		WHERE ended_at IS NULL AND last_seen_at >= ? GROUP BY provider`,
-		utc(now.Add(-pulse.ActiveWindow))).Scan(&rows).Error
+		activeSince(now)).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -467,6 +591,14 @@ func (db *DB) ActiveSessionsByProvider(ctx context.Context, now time.Time) (map[
 // before; every reader's window is long past them.
 func (db *DB) PruneQualityMinutes(ctx context.Context, before time.Time) (int64, error) {
 	res := db.with(ctx).Exec(`DELETE FROM quality_minutes WHERE minute < ?`, utc(before))
+	return res.RowsAffected, translate(res.Error)
+}
+
+// PruneSeenMinutes deletes the last-seen rollup rows of minutes before
+// before (pulse.SeenRollupKept ago): no reader's window reaches them, and no
+// writer takes a session out of them any more.
+func (db *DB) PruneSeenMinutes(ctx context.Context, before time.Time) (int64, error) {
+	res := db.with(ctx).Exec(`DELETE FROM seen_minutes WHERE minute < ?`, utc(before))
 	return res.RowsAffected, translate(res.Error)
 }
 
