@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"pulse/internal/pulse"
+	"pulse/internal/store"
 	"pulse/internal/store/storetest"
 )
 
@@ -72,9 +73,7 @@ func TestGroupCommitKeepsEveryAcknowledgedWrite(t *testing.T) {
 func TestGroupCommitIsolatesARefusedStatement(t *testing.T) {
 	db, _ := storetest.MustOpenPostgres(t)
 	ctx := context.Background()
-	table := fmt.Sprintf("group_commit_probe_%d", time.Now().UnixNano())
-	require.NoError(t, db.Gorm().Exec("CREATE TABLE "+table+" (n INT PRIMARY KEY)").Error)
-	t.Cleanup(func() { db.Gorm().Exec("DROP TABLE " + table) })
+	table := scratchTable(t, db, "n INT PRIMARY KEY")
 
 	errs := db.CommitTogether(ctx,
 		"INSERT INTO "+table+" VALUES (1) RETURNING n",
@@ -96,9 +95,7 @@ func TestGroupCommitIsolatesARefusedStatement(t *testing.T) {
 func TestGroupCommitBatchIsOneTransaction(t *testing.T) {
 	db, _ := storetest.MustOpenPostgres(t)
 	ctx := context.Background()
-	table := fmt.Sprintf("group_commit_tx_%d", time.Now().UnixNano())
-	require.NoError(t, db.Gorm().Exec("CREATE TABLE "+table+" (n INT, tx BIGINT)").Error)
-	t.Cleanup(func() { db.Gorm().Exec("DROP TABLE " + table) })
+	table := scratchTable(t, db, "n INT, tx BIGINT")
 
 	before, _ := db.GroupCommits()
 	for _, err := range db.CommitTogether(ctx,
@@ -112,4 +109,14 @@ func TestGroupCommitBatchIsOneTransaction(t *testing.T) {
 	var txs int
 	require.NoError(t, db.Gorm().Raw("SELECT COUNT(DISTINCT tx) FROM "+table).Scan(&txs).Error)
 	assert.Equal(t, 1, txs)
+}
+
+// scratchTable creates a table of the given columns for one test, dropped
+// after it, and returns its name.
+func scratchTable(t *testing.T, db *store.DB, columns string) string {
+	t.Helper()
+	table := fmt.Sprintf("group_commit_probe_%d", time.Now().UnixNano())
+	require.NoError(t, db.Gorm().Exec("CREATE TABLE "+table+" ("+columns+")").Error)
+	t.Cleanup(func() { db.Gorm().Exec("DROP TABLE " + table) })
+	return table
 }
