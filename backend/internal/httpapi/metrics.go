@@ -142,7 +142,7 @@ type LiveRooms struct {
 // currentMetrics godoc
 //
 //	@Summary		Live platform metrics and system health
-//	@Description	Sessions seen in the last 30 minutes, quality over the last hour, measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL_CURRENT (2 s); generated_at says when it was taken.
+//	@Description	Sessions seen in the last 30 minutes and quality over the last hour (both counted in whole minutes), measured API error rate and p95 over the last hour (all replicas), the database pool, and the health verdict with its reasons. One reading is shared by every request for PULSE_SNAPSHOT_INTERVAL_CURRENT (2 s); generated_at says when it was taken.
 //	@ID				getCurrentMetrics
 //	@Tags			metrics
 //	@Produce		json
