@@ -26,7 +26,7 @@ func newGaugeCollector(s pulse.SessionStore, p interface{ Current() []pulse.Prov
 	return &gaugeCollector{
 		sessions: s, providers: p,
 		active: prometheus.NewDesc("pulse_active_sessions",
-			fmt.Sprintf("Sessions not ended and seen within the last %.0f minutes.", pulse.ActiveWindow.Minutes()), nil, nil),
+			fmt.Sprintf("Sessions not ended and seen within the last %.0f minutes (counted in whole minutes).", pulse.ActiveWindow.Minutes()), nil, nil),
 		status:   prometheus.NewDesc("pulse_provider_status", "1 for the provider's current status, 0 for the others.", []string{"service", "status"}, nil),
 		latency:  prometheus.NewDesc("pulse_provider_latency_seconds", "Latency of the provider's last answered check.", []string{"service"}, nil),
 		scrapeOK: prometheus.NewDesc("pulse_sessions_scrape_success", "1 when the active session count could be read from the database.", nil, nil),
