@@ -299,17 +299,22 @@ func TestCLIPrune(t *testing.T) {
 			_, err = db.ApplyRoomEvent(ctx, pulse.RoomEvent{ID: "ev-old", Source: pulse.ProviderDaily, Kind: pulse.RoomEnded,
 				RoomID: "m-old", DefaultCategory: "General"}, now.Add(-8*24*time.Hour)) // its id past the 7-day retention
 			require.NoError(t, err)
+			backoff := pulse.SignInBackoff{Free: 5, Max: time.Minute}
+			_, _, err = db.BeginSignIn(ctx, "sprayed@example.org", backoff, now.Add(-2*time.Hour)) // quiet for over an hour
+			require.NoError(t, err)
+			_, _, err = db.BeginSignIn(ctx, "recent@example.org", backoff, now.Add(-time.Minute))
+			require.NoError(t, err)
 
 			t.Run("ReportsWhatItRemoved", func(t *testing.T) {
 				out, _, err := cli(t, "", "prune")
 				require.NoError(t, err)
-				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nprocessed_events: 1 deleted\nincidents: 0 deleted\nabandoned sessions ended: 1\nquality_minutes: 0 deleted\nseen_minutes: 3 deleted\n", out,
+				assert.Equal(t, "sessions: 1 deleted\nprovider_checks: 1 deleted\nrequest_rollups: 1 deleted\nprocessed_events: 1 deleted\nincidents: 0 deleted\nabandoned sessions ended: 1\nquality_minutes: 0 deleted\nseen_minutes: 3 deleted\nlogin_throttle: 1 deleted\n", out,
 					"the three start minutes of the live count's rollup are more than an hour old")
 			})
 			t.Run("SecondRunRemovesNothing", func(t *testing.T) {
 				out, _, err := cli(t, "", "prune")
 				require.NoError(t, err)
-				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 0\nquality_minutes: 0 deleted\nseen_minutes: 0 deleted\n", out)
+				assert.Equal(t, "sessions: 0 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 0\nquality_minutes: 0 deleted\nseen_minutes: 0 deleted\nlogin_throttle: 0 deleted\n", out)
 			})
 			t.Run("ExtraArgumentsRefused", func(t *testing.T) {
 				_, _, err := cli(t, "", "prune", "--now")

@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 	}
 
 	srv := httpapi.New(httpapi.Deps{
-		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, Telemetry: telemetrySvc, Providers: checker, DB: db,
+		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, SignInThrottle: db, Telemetry: telemetrySvc, Providers: checker, DB: db,
 		Incidents: db, Silences: db,
 		Tokens:     auth.NewTokens(secret, cfg.JWTTTL),
 		Thresholds: thresholds,

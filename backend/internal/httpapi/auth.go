@@ -68,19 +68,29 @@ func (s *Server) login(c echo.Context) error {
 		auth.BurnPasswordCheck(req.Password)
 		return badCredentials
 	}
-	try, wait := s.accounts.begin(email, s.now())
+	ctx := c.Request().Context()
+	// Nothing is counted when the database does not answer: the error is
+	// EUNAVAILABLE, a 503 like any other sign-in the database cannot judge.
+	try, wait, err := s.signIns.BeginSignIn(ctx, email, s.backoff, s.now())
+	if err != nil {
+		return err
+	}
 	if wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 		return pulse.Errorf(pulse.ERATELIMITED, "Too many failed sign-ins for this account; try again in %d s.", secs)
 	}
-	admin, err := s.admins.AdminByEmail(c.Request().Context(), email)
+	admin, err := s.admins.AdminByEmail(ctx, email)
 	switch {
 	case pulse.ErrorCode(err) == pulse.ENOTFOUND:
 		auth.BurnPasswordCheck(req.Password)
 		return badCredentials
 	case err != nil:
-		s.accounts.refund(try)
+		// Best effort: when the database is gone for this too, the
+		// attempt stays counted.
+		if rerr := s.signIns.RefundSignIn(ctx, try); rerr != nil {
+			s.log.WarnContext(ctx, "sign-in attempt not refunded", "err", rerr)
+		}
 		return err
 	case !auth.CheckPassword(admin.PasswordHash, req.Password):
 		return badCredentials
@@ -88,13 +98,17 @@ func (s *Server) login(c echo.Context) error {
 		// Said only to someone who knows the password.
 		return pulse.Errorf(pulse.EUNAUTHORIZED, "This account is disabled.")
 	}
-	s.accounts.succeeded(try)
+	if err := s.signIns.SignInSucceeded(ctx, try); err != nil {
+		// The password was right; the account's failures are cleared at
+		// its next success, or forgotten.
+		s.log.WarnContext(ctx, "sign-in backoff not cleared", "err", err)
+	}
 	token, exp, err := s.tokens.Issue(admin)
 	if err != nil {
 		return err
 	}
 	setTokenCookie(c, token, exp, s.cookieSecure)
-	s.log.InfoContext(c.Request().Context(), "admin signed in", "admin_id", admin.ID, "role", admin.Role)
+	s.log.InfoContext(ctx, "admin signed in", "admin_id", admin.ID, "role", admin.Role)
 	return c.JSON(http.StatusOK, LoginResponse{Admin: AdminView{Email: admin.Email, Role: string(admin.Role)}, ExpiresAt: exp})
 }
 

@@ -60,7 +60,7 @@ func newHarness(t testing.TB, db *store.DB, opts ...func(*httpapi.Deps)) *harnes
 	h.tokens = auth.NewTokens(jwtSecret, time.Hour)
 	cfg := config.Defaults()
 	d := httpapi.Deps{
-		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, DB: db, Telemetry: h.telemetry, Providers: h.providers,
+		Sessions: db, Admins: db, APIKeys: db, RevokedTokens: db, SignInThrottle: db, DB: db, Telemetry: h.telemetry, Providers: h.providers,
 		Incidents: db, Silences: db,
 		Tokens: h.tokens, Now: h.clock.Now,
 		RequestTimeout: cfg.RequestTimeout, DashboardDBTimeout: cfg.DashboardDBTimeout,

@@ -42,6 +42,9 @@ type Deps struct {
 
 	// RevokedTokens records sign-outs: logout revokes the token itself.
 	RevokedTokens pulse.RevokedTokenStore
+	// SignInThrottle keeps each account's failed sign-ins, shared by every
+	// replica on the database.
+	SignInThrottle pulse.SignInThrottleStore
 
 	// Incidents and Silences serve the alert routes.
 	Incidents pulse.IncidentStore
@@ -64,7 +67,8 @@ type Deps struct {
 	BodyLimit          string // e.g. "1M"
 	LoginRatePerMinute int
 	// LoginFreeFailures consecutive failed sign-ins of one account are
-	// free; then each attempt waits 1s, 2s, 4s… up to LoginBackoffMax.
+	// free; then each attempt waits 1s, 2s, 4s… up to LoginBackoffMax
+	// (pulse.SignInBackoff, kept in SignInThrottle).
 	LoginFreeFailures int
 	LoginBackoffMax   time.Duration
 	// AllowedOrigins may sign in and out from a browser besides Pulse's own
@@ -139,12 +143,19 @@ type Server struct {
 	cookieSecure       bool
 	bodyLimit          string
 	loginRatePerMinute int
-	accounts           *accountThrottle
 	crossOrigin        *http.CrossOriginProtection
 	staticDir          string
 	metrics            http.Handler
 	requestTelemetry   echo.MiddlewareFunc
 	ingestMiddleware   []echo.MiddlewareFunc
+
+	// The per-account backoff lives in the database, so that all replicas
+	// share it; the per-address limit (loginRatePerMinute) is per replica.
+	// The table is bounded by the per-address limit (a sprayer adds at most
+	// that many emails a minute per address) and by the lifecycle pass,
+	// which deletes the records forgotten after pulse.SignInForget.
+	signIns pulse.SignInThrottleStore
+	backoff pulse.SignInBackoff
 
 	roomEvents             pulse.RoomEventStore
 	livekitHook            WebhookReceiver
@@ -164,7 +175,8 @@ func New(d Deps) *Server {
 		incidents: d.Incidents, silences: d.Silences,
 		requestTimeout: d.RequestTimeout, dashboardDBTimeout: d.DashboardDBTimeout, bodyReadTimeout: d.BodyReadTimeout,
 		cookieSecure: d.CookieSecure, bodyLimit: d.BodyLimit,
-		accounts: newAccountThrottle(d.LoginFreeFailures, d.LoginBackoffMax), crossOrigin: http.NewCrossOriginProtection(),
+		crossOrigin: http.NewCrossOriginProtection(),
+		signIns:     d.SignInThrottle, backoff: pulse.SignInBackoff{Free: d.LoginFreeFailures, Max: d.LoginBackoffMax},
 		loginRatePerMinute: d.LoginRatePerMinute, staticDir: d.StaticDir, metrics: d.Metrics,
 		requestTelemetry: d.RequestTelemetry, ingestMiddleware: d.IngestMiddleware,
 	}

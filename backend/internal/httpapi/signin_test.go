@@ -190,3 +190,26 @@ func TestSignInLimitPerAddress(t *testing.T) {
 		})
 	}
 }
+
+// Two replicas behind a load balancer are two servers on one database: the
+// failures one of them saw make the other wait.
+func TestSignInBackoffIsSharedByReplicas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		threeFree := func(d *httpapi.Deps) { d.LoginRatePerMinute = 1000; d.LoginFreeFailures = 3 }
+		first, second := newHarness(t, db, threeFree), newHarness(t, db, threeFree)
+		first.mustAdmin("monitor@example.org", pulse.RoleSystemMonitor)
+		for range 3 {
+			require.Equal(t, http.StatusUnauthorized, first.attemptSignIn("192.0.2.1:1", "monitor@example.org", "not the password").Code)
+		}
+
+		r := second.attemptSignIn("198.51.100.7:2", "monitor@example.org", testPassword)
+		require.Equal(t, http.StatusTooManyRequests, r.Code, r.Body.String())
+		assert.Equal(t, "1", r.Header().Get("Retry-After"))
+		assert.Equal(t, pulse.ERATELIMITED, r.errorCode(t))
+
+		second.clock.Advance(time.Second)
+		require.Equal(t, http.StatusOK, second.attemptSignIn("198.51.100.7:2", "monitor@example.org", testPassword).Code)
+		assert.Equal(t, http.StatusUnauthorized, first.attemptSignIn("192.0.2.1:1", "monitor@example.org", "not the password").Code,
+			"the success on one replica cleared the account for both")
+	})
+}

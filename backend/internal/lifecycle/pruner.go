@@ -34,6 +34,9 @@ type Store interface {
 	PruneIncidents(ctx context.Context, before time.Time) (int64, error)
 	PruneQualityMinutes(ctx context.Context, before time.Time) (int64, error)
 	PruneSeenMinutes(ctx context.Context, before time.Time) (int64, error)
+	// PruneSignInThrottle deletes the per-account sign-in records forgotten
+	// at now (pulse.SignInFailures.Forgotten).
+	PruneSignInThrottle(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Config is every rule; all durations must be positive.
@@ -56,12 +59,13 @@ type Report struct {
 	Abandoned                         int64 // open sessions ended as abandoned
 	QualityMinutes                    int64 // rows of the live quality rollup deleted
 	SeenMinutes                       int64 // rows of the live-session count's rollup deleted
+	SignInThrottle                    int64 // forgotten per-account sign-in records deleted
 }
 
 // WriteTo prints the report one table a line, as `pulse prune` shows it.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
-	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nincidents: %d deleted\nabandoned sessions ended: %d\nquality_minutes: %d deleted\nseen_minutes: %d deleted\n",
-		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Incidents, r.Abandoned, r.QualityMinutes, r.SeenMinutes)
+	n, err := fmt.Fprintf(w, "sessions: %d deleted\nprovider_checks: %d deleted\nrequest_rollups: %d deleted\nprocessed_events: %d deleted\nincidents: %d deleted\nabandoned sessions ended: %d\nquality_minutes: %d deleted\nseen_minutes: %d deleted\nlogin_throttle: %d deleted\n",
+		r.Sessions, r.ProviderChecks, r.Rollups, r.ProcessedEvents, r.Incidents, r.Abandoned, r.QualityMinutes, r.SeenMinutes, r.SignInThrottle)
 	return int64(n), err
 }
 
@@ -112,6 +116,8 @@ func (p *Pruner) Prune(ctx context.Context) (Report, error) {
 		{"prune incidents", &r.Incidents, p.store.PruneIncidents, p.cfg.IncidentRetention},
 		{"prune quality minutes", &r.QualityMinutes, p.store.PruneQualityMinutes, pulse.QualityRollupKept},
 		{"prune seen minutes", &r.SeenMinutes, p.store.PruneSeenMinutes, pulse.SeenRollupKept},
+		// Age 0: the store reads "forgotten" at now (quiet and not waiting).
+		{"prune sign-in throttle", &r.SignInThrottle, p.store.PruneSignInThrottle, 0},
 	}
 	for _, s := range steps {
 		n, err := s.run(ctx, now.Add(-s.age))
@@ -165,7 +171,7 @@ func (p *Pruner) RunOnce(ctx context.Context) (r Report, led bool, err error) {
 	if r != (Report{}) {
 		p.log.Info("lifecycle: pruned", "sessions", r.Sessions, "provider_checks", r.ProviderChecks,
 			"request_rollups", r.Rollups, "incidents", r.Incidents, "abandoned_sessions_ended", r.Abandoned, "quality_minutes", r.QualityMinutes,
-			"seen_minutes", r.SeenMinutes)
+			"seen_minutes", r.SeenMinutes, "login_throttle", r.SignInThrottle)
 	}
 	return r, true, err
 }

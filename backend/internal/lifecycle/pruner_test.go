@@ -65,6 +65,9 @@ func (s *fakeStore) PruneQualityMinutes(_ context.Context, t time.Time) (int64, 
 func (s *fakeStore) PruneSeenMinutes(_ context.Context, t time.Time) (int64, error) {
 	return s.call("seen", t, 6)
 }
+func (s *fakeStore) PruneSignInThrottle(_ context.Context, t time.Time) (int64, error) {
+	return s.call("signins", t, 8)
+}
 
 type fakeLeader struct {
 	ok       bool
@@ -97,8 +100,8 @@ func TestPrune(t *testing.T) {
 		require.NoError(t, err)
 		r, err := p.Prune(context.Background())
 		require.NoError(t, err)
-		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3, QualityMinutes: 4, SeenMinutes: 6}, r)
-		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality", "seen"}, st.calls, "the sweep counts a session before it can be deleted")
+		assert.Equal(t, lifecycle.Report{Sessions: 12, ProviderChecks: 0, Rollups: 5, ProcessedEvents: 7, Incidents: 2, Abandoned: 3, QualityMinutes: 4, SeenMinutes: 6, SignInThrottle: 8}, r)
+		assert.Equal(t, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality", "seen", "signins"}, st.calls, "the sweep counts a session before it can be deleted")
 		d := defaults()
 		assert.Equal(t, map[string]time.Time{
 			"stale":     t0.Add(-d.SessionStaleAfter),
@@ -109,6 +112,7 @@ func TestPrune(t *testing.T) {
 			"incidents": t0.Add(-d.IncidentRetention),
 			"quality":   t0.Add(-pulse.QualityRollupKept),
 			"seen":      t0.Add(-pulse.SeenRollupKept),
+			"signins":   t0, // forgotten is judged at now
 		}, st.cuts)
 	})
 	t.Run("StopsAtTheFirstError", func(t *testing.T) {
@@ -124,7 +128,7 @@ func TestPrune(t *testing.T) {
 		var b bytes.Buffer
 		_, err := lifecycle.Report{Sessions: 12, Abandoned: 3}.WriteTo(&b)
 		require.NoError(t, err)
-		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\nquality_minutes: 0 deleted\nseen_minutes: 0 deleted\n", b.String())
+		assert.Equal(t, "sessions: 12 deleted\nprovider_checks: 0 deleted\nrequest_rollups: 0 deleted\nprocessed_events: 0 deleted\nincidents: 0 deleted\nabandoned sessions ended: 3\nquality_minutes: 0 deleted\nseen_minutes: 0 deleted\nlogin_throttle: 0 deleted\n", b.String())
 	})
 	t.Run("ZeroRetentionRefused", func(t *testing.T) {
 		c := defaults()
@@ -140,7 +144,7 @@ func TestRunOnce(t *testing.T) {
 		leads bool
 		calls []string
 	}{
-		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality", "seen"}},
+		{"LeaderPrunesAndLetsGo", true, []string{"stale", "sessions", "checks", "rollups", "events", "incidents", "quality", "seen", "signins"}},
 		{"FollowerLeavesItToTheLeader", false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -77,6 +77,25 @@ type RevokedTokenStore interface {
 	PruneRevokedTokens(ctx context.Context, t time.Time) (int64, error)
 }
 
+// SignInThrottleStore keeps each account's failed sign-ins (SignInFailures)
+// where every replica sees them, so that N replicas do not give a guesser N
+// times the attempts. Accounts are keyed by a hash of the normalised email,
+// known or not. Errors are EUNAVAILABLE when the database does not answer.
+type SignInThrottleStore interface {
+	// BeginSignIn applies b.Begin to email's record atomically: parallel
+	// attempts, from any replica, all count. It returns the reserved attempt,
+	// or how long to wait.
+	BeginSignIn(ctx context.Context, email string, b SignInBackoff, now time.Time) (SignInAttempt, time.Duration, error)
+	// SignInSucceeded clears the account: the right password ends the backoff.
+	SignInSucceeded(ctx context.Context, a SignInAttempt) error
+	// RefundSignIn takes back an attempt that could not be judged
+	// (SignInFailures.Refund).
+	RefundSignIn(ctx context.Context, a SignInAttempt) error
+	// PruneSignInThrottle deletes the records forgotten at now (Forgotten):
+	// a spray of made-up emails does not grow the table for ever.
+	PruneSignInThrottle(ctx context.Context, now time.Time) (int64, error)
+}
+
 // APIKey is a credential the platform's services ingest with. Only a hash of
 // the secret is ever stored.
 type APIKey struct {
