@@ -26,10 +26,12 @@ import (
 // acknowledged is durable.
 //
 // Locks: each writer bumps its own shard of the summary rows (session_daily,
-// quality_minutes, seen_minutes), and a batch takes its session rows in key order, so two
-// batches never wait for each other in a cycle. If the server refuses one
-// statement, the transaction rolled back whole and nothing of it was
-// written; each statement of the batch is then run alone, so one bad
+// quality_minutes, seen_minutes), and a batch takes its session rows in key
+// order, so two batches never wait for each other in a cycle. (Two replicas
+// may draw the same shard, rarely; a deadlock between them is then broken by
+// PostgreSQL, and the refused batch goes the way below.) If the server
+// refuses one statement, the transaction rolled back whole and nothing of it
+// was written; each statement of the batch is then run alone, so one bad
 // request does not fail the others.
 
 // maxBatch bounds a batch: enough to amortise a commit many times over, small
@@ -102,6 +104,8 @@ func (g *groupCommit) do(ctx context.Context, op *writeOp) error {
 	}
 }
 
+// errWritesClosed answers what is still queued at shutdown; "closed pool"
+// makes it EUNAVAILABLE (503), as any statement on a closed pool would be.
 var errWritesClosed = errors.New("store: closed pool: the store is shutting down")
 
 // close stops the writers after their current batch.
