@@ -96,9 +96,11 @@ func (e *Evaluator) outageOpened(ctx context.Context, now time.Time, cause error
 	o.announced = true
 	sctx, cancel := context.WithCancel(ctx)
 	o.stopOpening = cancel
+	// The reason is the database rule's own words; the driver's error (hosts,
+	// user names) stays in the log above, out of third-party chat rooms.
 	e.send(sctx, pulse.Notification{Rule: pulse.RuleDatabase, Severity: pulse.SeverityCritical, Kind: pulse.EventOpened,
 		Summary:  fmt.Sprintf("Pulse cannot reach its database%s since %s", e.replica(), o.since.Format(time.RFC3339)),
-		Reasons:  []string{"database unreachable: " + cause.Error()},
+		Reasons:  []string{"database unreachable"},
 		OpenedAt: o.since, DashboardURL: e.cfg.DashboardURL, Unrecorded: true})
 }
 

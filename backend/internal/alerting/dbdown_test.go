@@ -146,7 +146,9 @@ func (r *outageRig) evaluator(s alerting.Store, leader pulse.Leader, instance st
 	cfg := outageConfig(instance)
 	deps := alerting.Deps{Store: s, Leader: leader, Now: r.clock.Now, Logger: quiet(),
 		Notifiers: []pulse.Notifier{notify.NewWebhook("webhook:1", r.webhook.URL, webhookSecret, nil), notify.NewSlack(r.slack.URL, nil)},
-		Live: func(context.Context, time.Time) (pulse.Live, error) { return pulse.Live{DatabaseUp: !r.readsFail.Load()}, nil }}
+		Live: func(context.Context, time.Time) (pulse.Live, error) {
+			return pulse.Live{DatabaseUp: !r.readsFail.Load()}, nil
+		}}
 	for _, o := range opts {
 		o(&cfg, &deps)
 	}
@@ -219,6 +221,7 @@ func TestDatabaseOutage(t *testing.T) {
 		assert.Equal(t, "critical", b.Severity)
 		assert.Equal(t, "Pulse cannot reach its database (replica pulse-a) since 2026-11-26T03:01:00Z", b.Summary)
 		assert.Equal(t, failedAt.Format(time.RFC3339), b.OpenedAt)
+		assert.Equal(t, []string{"database unreachable"}, b.Reasons)
 		assert.Len(t, r.slack.Requests(), 1)
 	})
 	t.Run("TheOutageGoingOnSendsNothingMore", func(t *testing.T) {
