@@ -43,8 +43,8 @@ func newNotifiers(cfg config.Config) ([]pulse.Notifier, error) {
 }
 
 // newEvaluator wires the alert evaluator to the same live figures as the
-// dashboard's /current.
-func newEvaluator(cfg config.Config, db *store.DB, src pulse.LiveSources, thresholds pulse.HealthThresholds, log *slog.Logger) (*alerting.Evaluator, error) {
+// dashboard's /current; instance names this replica.
+func newEvaluator(cfg config.Config, db *store.DB, instance string, src pulse.LiveSources, thresholds pulse.HealthThresholds, log *slog.Logger) (*alerting.Evaluator, error) {
 	notifiers, err := newNotifiers(cfg)
 	if err != nil {
 		return nil, err
@@ -56,6 +56,7 @@ func newEvaluator(cfg config.Config, db *store.DB, src pulse.LiveSources, thresh
 		ReminderInterval: cfg.AlertReminderInterval,
 		RetryFor:         cfg.AlertRetryFor,
 		DashboardURL:     cfg.DashboardURL,
+		Instance:         instance,
 	}, alerting.Deps{
 		Store: db, Leader: db, Notifiers: notifiers, Logger: log,
 		Live: func(ctx context.Context, now time.Time) (pulse.Live, error) {

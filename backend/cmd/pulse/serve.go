@@ -112,7 +112,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		P95DegradedMs: cfg.P95DegradedMs, P95CriticalMs: cfg.P95CriticalMs, MinRequests: cfg.HealthMinRequests,
 	}
 	telemetrySvc := telemetry.NewService(rec, db)
-	evaluator, err := newEvaluator(cfg, db, pulse.LiveSources{Sessions: db, Telemetry: telemetrySvc, Pool: db, Providers: checker}, thresholds, log)
+	evaluator, err := newEvaluator(cfg, db, instance, pulse.LiveSources{Sessions: db, Telemetry: telemetrySvc, Pool: db, Providers: checker}, thresholds, log)
 	if err != nil {
 		return err
 	}

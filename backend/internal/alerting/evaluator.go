@@ -8,6 +8,10 @@
 // each delivery attempt is claimed by a conditional update first. Only a
 // replica that dies between a receiver's answer and the record of it can
 // cause a repeat (after the claim's lease), never a second evaluator.
+//
+// The one outage this cannot record is its own database's: every tick
+// first pings the database, on every replica, and an outage that lasts is
+// sent straight to the channels, from memory (dbdown.go).
 package alerting
 
 import (
@@ -15,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"pulse/internal/pulse"
@@ -47,12 +52,16 @@ type Config struct {
 	RetryFor time.Duration
 	// DashboardURL is linked from every notification; "" for none.
 	DashboardURL string
+	// Instance names this replica in the notification of a database outage.
+	Instance string
 }
 
 // Store is what the evaluator keeps its state in.
 type Store interface {
 	pulse.IncidentStore
 	ActiveSilences(ctx context.Context, now time.Time) ([]pulse.Silence, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
 }
 
 // Deps are the evaluator's collaborators.
@@ -97,6 +106,12 @@ type Evaluator struct {
 	// Run's own state.
 	release func()
 	leading bool
+	// db is the database outage seen by this replica; silences and
+	// dbRuleOpen are what the last evaluation read, for while it is down.
+	db         outage
+	silences   []pulse.Silence
+	dbRuleOpen bool
+	sends      sync.WaitGroup
 }
 
 // New validates cfg and deps.
@@ -139,6 +154,7 @@ func (e *Evaluator) Channels() []string { return e.channels }
 // goroutine. The rules are evaluated whether or not anyone looks at the
 // dashboard.
 func (e *Evaluator) Run(ctx context.Context) {
+	defer e.sends.Wait()
 	defer e.stepDown()
 	eval := time.NewTicker(e.cfg.Interval)
 	defer eval.Stop()
@@ -155,7 +171,7 @@ func (e *Evaluator) Run(ctx context.Context) {
 			case <-eval.C:
 				next = true
 			case <-deliver.C:
-				if e.leading {
+				if e.leading && !e.db.down {
 					e.Deliver(ctx)
 				}
 			}
@@ -163,10 +179,18 @@ func (e *Evaluator) Run(ctx context.Context) {
 	}
 }
 
-// Evaluate is one pass: if this replica leads, evaluate every rule, record
-// transitions and reminders, and deliver what is due. led reports whether it
-// led.
+// Evaluate is one pass: check the database (see dbdown.go); then, if this
+// replica leads, evaluate every rule, record transitions and reminders, and
+// deliver what is due. led reports whether it led.
+//
+// A pass whose ping fails stops there: it could record nothing, and each
+// store call would wait out its timeout. It does not ask for leadership
+// either, so the replica that led before the outage knows it is the one to
+// page. The evaluation resumes with the first ping that succeeds.
 func (e *Evaluator) Evaluate(ctx context.Context) (led bool, err error) {
+	if err := e.watchDatabase(ctx); err != nil {
+		return false, fmt.Errorf("the database is unreachable: %w", err)
+	}
 	if !e.lead(ctx) {
 		return false, nil
 	}
@@ -197,6 +221,7 @@ func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("read the silences: %w", err)
 	}
+	e.silences = silences
 	type step struct {
 		obs  pulse.Observation
 		prev pulse.RuleRecord
@@ -234,6 +259,9 @@ func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
 		case err != nil:
 			return fmt.Errorf("record %s: %w", obs.Rule, err)
 		}
+		if obs.Rule == pulse.RuleDatabase {
+			e.dbRuleOpen = next.Open
+		}
 		if tr != pulse.TransitionNone {
 			e.log.Info("alerts: incident "+string(pulse.EventOf(tr)), "rule", obs.Rule, "incident", id,
 				"severity", next.Severity, "reasons", obs.Reasons, "silenced", silenced, "channels", len(channels))
@@ -247,12 +275,18 @@ func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
 // verdict's every reason is some specific rule's reason, so a health
 // incident whose reasons all belong to open specific incidents is recorded
 // (for the timeline) but not sent; its escalation and resolve are sent only
-// if its opening was. Other rules are never inhibited.
+// if its opening was. Likewise the database rule's incident that opens while
+// the database outage this replica paged for directly is still open (one
+// page per outage). Other rules are never inhibited.
 func (e *Evaluator) inhibited(ctx context.Context, prev pulse.RuleRecord, tr pulse.Transition, obs pulse.Observation, covered map[string]bool) bool {
-	if obs.Rule != pulse.RuleHealth {
+	switch {
+	case obs.Rule == pulse.RuleDatabase && tr == pulse.TransitionOpen:
+		return e.db.announced
+	case obs.Rule == pulse.RuleDatabase:
+		// its resolve, below
+	case obs.Rule != pulse.RuleHealth:
 		return false
-	}
-	if tr == pulse.TransitionOpen || tr == pulse.TransitionEscalate {
+	case tr == pulse.TransitionOpen || tr == pulse.TransitionEscalate:
 		all := true
 		for _, r := range obs.Reasons {
 			all = all && covered[r]

@@ -52,7 +52,7 @@ func TestWebhook(t *testing.T) {
 		var got map[string]any
 		require.NoError(t, json.Unmarshal(reqs[0].Body, &got))
 		assert.Equal(t, map[string]any{
-			"incident_id": 7.0, "event_id": 21.0, "rule": "provider:livekit", "rule_name": "LiveKit API", "severity": "critical",
+			"incident_id": 7.0, "event_id": 21.0, "recorded": true, "rule": "provider:livekit", "rule_name": "LiveKit API", "severity": "critical",
 			"status": "open", "reminder": false, "summary": "LiveKit API: LiveKit down: connection refused",
 			"reasons": []any{"LiveKit down: connection refused"}, "opened_at": "2026-11-26T03:00:00Z", "resolved_at": nil,
 			"dashboard_url": "https://pulse.example.org/admin/dashboard",
@@ -152,5 +152,51 @@ func TestSMTP(t *testing.T) {
 	t.Run("BadURLRefused", func(t *testing.T) {
 		_, err := notify.NewSMTP("http://mail.example.org", "pulse@example.org", []string{"a@example.org"})
 		assert.Error(t, err)
+	})
+}
+
+// databaseDown is what the evaluator sends while Pulse's own database is
+// unreachable: nothing behind it is stored.
+func databaseDown(kind pulse.EventKind) pulse.Notification {
+	n := pulse.Notification{Rule: pulse.RuleDatabase, Severity: pulse.SeverityCritical, Kind: kind, Unrecorded: true,
+		Summary: "Pulse cannot reach its database (replica pulse-1) since 2026-11-26T03:00:00Z",
+		Reasons: []string{"ping: connection refused"}, OpenedAt: opened}
+	if kind == pulse.EventResolved {
+		n.ResolvedAt = opened.Add(4 * time.Minute)
+	}
+	return n
+}
+
+func TestUnrecordedNotification(t *testing.T) {
+	t.Run("WebhookHasNullIdsAndRecordedFalse", func(t *testing.T) {
+		rcv := notifytest.NewReceiver(t)
+		require.NoError(t, notify.NewWebhook("webhook:1", rcv.URL, "", nil).Notify(context.Background(), databaseDown(pulse.EventOpened)))
+		var got map[string]any
+		require.NoError(t, json.Unmarshal(rcv.Requests()[0].Body, &got))
+		assert.Equal(t, map[string]any{
+			"incident_id": nil, "event_id": nil, "recorded": false, "rule": "database", "rule_name": "Database reachability",
+			"severity": "critical", "status": "open", "reminder": false,
+			"summary":   "Pulse cannot reach its database (replica pulse-1) since 2026-11-26T03:00:00Z",
+			"reasons":   []any{"ping: connection refused"},
+			"opened_at": "2026-11-26T03:00:00Z", "resolved_at": nil,
+		}, got)
+	})
+	t.Run("TextNamesNoIncident", func(t *testing.T) {
+		text := databaseDown(pulse.EventOpened).Text()
+		assert.Contains(t, text, "not recorded (the database is unreachable), since 2026-11-26T03:00:00Z")
+		assert.NotContains(t, text, "incident #")
+	})
+	t.Run("MailsOfOneOutageHaveDistinctIds", func(t *testing.T) {
+		srv := notifytest.NewSMTPServer(t)
+		m, err := notify.NewSMTP(srv.URL(), "pulse@example.org", []string{"oncall@example.org"})
+		require.NoError(t, err)
+		require.NoError(t, m.Notify(context.Background(), databaseDown(pulse.EventOpened)))
+		require.NoError(t, m.Notify(context.Background(), databaseDown(pulse.EventResolved)))
+		mails := srv.Mails()
+		require.Len(t, mails, 2)
+		open, resolved := string(mails[0].Data), string(mails[1].Data)
+		assert.Contains(t, open, "Message-ID: <pulse-unrecorded-database-1795662000-open@pulse>\r\n")
+		assert.Contains(t, resolved, "Message-ID: <pulse-unrecorded-database-1795662000-resolved@pulse>\r\n")
+		assert.NotContains(t, open, "X-Pulse-Incident")
 	})
 }

@@ -129,8 +129,14 @@ func (s *SMTP) message(n pulse.Notification) []byte {
 	header("To", strings.Join(s.to, ", "))
 	header("Subject", mime.QEncoding.Encode("utf-8", "Pulse "+n.Title()))
 	header("Date", s.messageClock().UTC().Format(time.RFC1123Z))
-	header("Message-ID", fmt.Sprintf("<pulse-incident-%d-event-%d@%s>", n.IncidentID, n.EventID, "pulse"))
-	header("X-Pulse-Incident", fmt.Sprint(n.IncidentID))
+	if n.Unrecorded {
+		// No ids to name it by: the rule, the outage's start and the status
+		// keep the opening and the resolve distinct messages.
+		header("Message-ID", fmt.Sprintf("<pulse-unrecorded-%s-%d-%s@pulse>", n.Rule, n.OpenedAt.Unix(), n.Status()))
+	} else {
+		header("Message-ID", fmt.Sprintf("<pulse-incident-%d-event-%d@%s>", n.IncidentID, n.EventID, "pulse"))
+		header("X-Pulse-Incident", fmt.Sprint(n.IncidentID))
+	}
 	header("X-Pulse-Rule", string(n.Rule))
 	header("X-Pulse-Status", n.Status())
 	header("MIME-Version", "1.0")

@@ -22,8 +22,13 @@ const SignatureHeader = "X-Pulse-Signature"
 
 // WebhookBody is the generic webhook's JSON body.
 type WebhookBody struct {
-	IncidentID int64    `json:"incident_id"`
-	EventID    int64    `json:"event_id"`
+	// IncidentID and EventID are null, and Recorded false, on a notification
+	// sent while Pulse's own database is unreachable: nothing was stored,
+	// and 0 would read as an id (a receiver dropping repeated event ids
+	// would drop that outage's resolve).
+	IncidentID *int64   `json:"incident_id"`
+	EventID    *int64   `json:"event_id"`
+	Recorded   bool     `json:"recorded"`
 	Rule       string   `json:"rule"`
 	RuleName   string   `json:"rule_name"`
 	Severity   string   `json:"severity"`
@@ -39,9 +44,12 @@ type WebhookBody struct {
 
 // BodyOf is the webhook body of a notification.
 func BodyOf(n pulse.Notification) WebhookBody {
-	b := WebhookBody{IncidentID: n.IncidentID, EventID: n.EventID, Rule: string(n.Rule), RuleName: n.Rule.Name(),
+	b := WebhookBody{Rule: string(n.Rule), RuleName: n.Rule.Name(),
 		Severity: string(n.Severity), Status: n.Status(), Reminder: n.Reminder(), Summary: n.Summary,
 		Reasons: n.Reasons, OpenedAt: n.OpenedAt.UTC().Format(time.RFC3339), DashboardURL: n.DashboardURL}
+	if !n.Unrecorded {
+		b.IncidentID, b.EventID, b.Recorded = &n.IncidentID, &n.EventID, true
+	}
 	if b.Reasons == nil {
 		b.Reasons = []string{}
 	}

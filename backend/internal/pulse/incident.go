@@ -141,6 +141,11 @@ type Notification struct {
 	ResolvedAt time.Time // zero unless resolved
 	// DashboardURL links to the dashboard; "" when not configured.
 	DashboardURL string
+	// Unrecorded marks a notification sent without the database: Pulse's
+	// own database outage, announced while nothing can be stored. There is
+	// no incident and no event behind it, so IncidentID and EventID are 0,
+	// and no channel should take 0 for an id.
+	Unrecorded bool
 }
 
 // Status is the notification's "status" field: open, escalated or resolved.
@@ -166,7 +171,11 @@ func (n Notification) Title() string {
 func (n Notification) Text() string {
 	var b strings.Builder
 	b.WriteString(n.Title())
-	fmt.Fprintf(&b, "\nRule: %s (%s), incident #%d, opened %s", n.Rule.Name(), n.Rule, n.IncidentID, n.OpenedAt.UTC().Format(time.RFC3339))
+	if n.Unrecorded {
+		fmt.Fprintf(&b, "\nRule: %s (%s), not recorded (the database is unreachable), since %s", n.Rule.Name(), n.Rule, n.OpenedAt.UTC().Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(&b, "\nRule: %s (%s), incident #%d, opened %s", n.Rule.Name(), n.Rule, n.IncidentID, n.OpenedAt.UTC().Format(time.RFC3339))
+	}
 	if !n.ResolvedAt.IsZero() {
 		fmt.Fprintf(&b, ", resolved %s after %s", n.ResolvedAt.UTC().Format(time.RFC3339), n.ResolvedAt.Sub(n.OpenedAt).Round(time.Second))
 	}
