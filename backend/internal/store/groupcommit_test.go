@@ -120,3 +120,19 @@ func scratchTable(t *testing.T, db *store.DB, columns string) string {
 	t.Cleanup(func() { db.Gorm().Exec("DROP TABLE " + table) })
 	return table
 }
+
+// A request whose caller has gone (its context ended while it waited in the
+// queue) is not sent: it was never acknowledged, so nothing of it is written.
+func TestGroupCommitSkipsACallerThatHasGone(t *testing.T) {
+	db, _ := storetest.MustOpenPostgres(t)
+	table := scratchTable(t, db, "n INT")
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	errs := db.CommitTogether(gone, "INSERT INTO "+table+" VALUES (1) RETURNING n")
+
+	require.ErrorIs(t, errs[0], context.Canceled)
+	var stored int
+	require.NoError(t, db.Gorm().Raw("SELECT COUNT(*) FROM "+table).Scan(&stored).Error)
+	assert.Zero(t, stored)
+}
