@@ -196,16 +196,27 @@ func apikeyList(ctx context.Context, cfg config.Config, args []string, stdout, s
 		if len(keys) == 0 {
 			return say(stderr, "no API keys yet; create one with: pulse apikey create --name N\n")
 		}
-		var table bytes.Buffer // writes to a buffer cannot fail
-		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-		_, _ = fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tLAST USED\tREVOKED")
+		rows := make([][]string, 0, len(keys))
 		for _, k := range keys {
-			_, _ = fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, stamp(k.CreatedAt), orDash(k.LastUsedAt, "never"), orDash(k.RevokedAt, "-"))
+			rows = append(rows, []string{strconv.FormatInt(k.ID, 10), k.Name, k.Prefix + "…", stamp(k.CreatedAt),
+				orDash(k.LastUsedAt, "never"), orDash(k.RevokedAt, "-")})
 		}
-		_ = tw.Flush()
-		_, err = table.WriteTo(stdout)
-		return err
+		return writeTable(stdout, []string{"ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"}, rows)
 	})
+}
+
+// writeTable prints the CLI's listings: a header and aligned columns, written
+// in one piece (a table cut off half-way by a broken pipe is not a table).
+func writeTable(w io.Writer, header []string, rows [][]string) error {
+	var table bytes.Buffer // writes to a buffer cannot fail
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	_, _ = fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		_, _ = fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	_ = tw.Flush()
+	_, err := table.WriteTo(w)
+	return err
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }

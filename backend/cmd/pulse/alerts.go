@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"pulse/internal/alerting"
@@ -114,15 +112,11 @@ func silenceList(ctx context.Context, cfg config.Config, args []string, stdout, 
 		if len(ss) == 0 {
 			return say(stderr, "no silences; add one with: pulse silence add --rule RULE|all --for 2h --reason TEXT\n")
 		}
-		var table bytes.Buffer // writes to a buffer cannot fail
-		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-		_, _ = fmt.Fprintln(tw, "ID\tRULE\tUNTIL\tBY\tREASON")
+		rows := make([][]string, 0, len(ss))
 		for _, s := range ss {
-			_, _ = fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", s.ID, s.Rule, stamp(s.EndsAt), s.CreatedBy, s.Reason)
+			rows = append(rows, []string{strconv.FormatInt(s.ID, 10), string(s.Rule), stamp(s.EndsAt), s.CreatedBy, s.Reason})
 		}
-		_ = tw.Flush()
-		_, err = table.WriteTo(stdout)
-		return err
+		return writeTable(stdout, []string{"ID", "RULE", "UNTIL", "BY", "REASON"}, rows)
 	})
 }
 

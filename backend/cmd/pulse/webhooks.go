@@ -5,7 +5,6 @@ import (
 	"flag"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,11 +73,10 @@ func categoryMap(ctx context.Context, cfg config.Config, args []string, stdout, 
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		_, _ = io.WriteString(tw, "PROVIDER\tPREFIX\tCATEGORY\n")
+		rows := make([][]string, 0, len(rules))
 		for _, r := range rules {
-			_, _ = io.WriteString(tw, string(r.Provider)+"\t"+r.Prefix+"\t"+r.Category+"\n")
+			rows = append(rows, []string{string(r.Provider), r.Prefix, r.Category})
 		}
-		return tw.Flush()
+		return writeTable(stdout, []string{"PROVIDER", "PREFIX", "CATEGORY"}, rows)
 	})
 }
