@@ -80,7 +80,6 @@ type IncidentEvent struct {
 //	@Failure		422		{object}	ErrorResponse	"status is not open or resolved, or since is not an RFC 3339 time"
 //	@Failure		500		{object}	ErrorResponse	"internal error"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
-//	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/incidents [get]
 func (s *Server) listIncidents(c echo.Context) error {
@@ -198,7 +197,6 @@ func silenceOf(s pulse.Silence) Silence {
 //	@Failure		413	{object}	ErrorResponse	"request body over the limit (the limit applies to every request)"
 //	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
-//	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/silences [get]
 func (s *Server) listSilences(c echo.Context) error {
@@ -232,7 +230,6 @@ func (s *Server) listSilences(c echo.Context) error {
 //	@Failure		422		{object}	ErrorResponse	"unknown rule, no reason, bad or missing duration/ends_at, over 30 days"
 //	@Failure		500		{object}	ErrorResponse	"internal error"
 //	@Failure		503		{object}	ErrorResponse	"database unreachable"
-//	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/silences [post]
 func (s *Server) createSilence(c echo.Context) error {
@@ -281,7 +278,6 @@ func (s *Server) createSilence(c echo.Context) error {
 //	@Failure		422	{object}	ErrorResponse	"the id is not a number"
 //	@Failure		500	{object}	ErrorResponse	"internal error"
 //	@Failure		503	{object}	ErrorResponse	"database unreachable"
-//	@Security		CookieAuth
 //	@Security		BearerAuth
 //	@Router			/api/admin/silences/{id} [delete]
 func (s *Server) deleteSilence(c echo.Context) error {

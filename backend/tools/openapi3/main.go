@@ -44,7 +44,9 @@ func convert(in, out string) error {
 	// says so, and links to itself for want of a licence text to link to.
 	v3.Info.License = &openapi3.License{Name: "Proprietary: no licence is granted", URL: "/swagger/index.html"}
 	markNullable(v3)
-	addCookieAuth(v3)
+	if err := addCookieAuth(v3); err != nil {
+		return err
+	}
 	markOpen(v3)
 	if err := v3.Validate(context.Background()); err != nil {
 		return fmt.Errorf("the converted document is not valid OpenAPI 3: %w", err)
@@ -68,9 +70,27 @@ func convert(in, out string) error {
 // express (its apiKey schemes are in header or query only), and offers it
 // beside BearerAuth wherever that is accepted: the guard reads the same token
 // from either.
-func addCookieAuth(doc *openapi3.T) {
+//
+// An operation may name only schemes the Swagger 2.0 document declares (so
+// never CookieAuth itself, which is added here): a @Security line for an
+// undeclared scheme would leave swagger.json invalid and is refused.
+func addCookieAuth(doc *openapi3.T) error {
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Security == nil {
+				continue
+			}
+			for _, req := range *op.Security {
+				for name := range req {
+					if doc.Components.SecuritySchemes[name] == nil {
+						return fmt.Errorf("%s %s names the security scheme %q, which the Swagger 2.0 document does not declare", method, path, name)
+					}
+				}
+			}
+		}
+	}
 	if doc.Components.SecuritySchemes == nil || doc.Components.SecuritySchemes["BearerAuth"] == nil {
-		return
+		return nil
 	}
 	doc.Components.SecuritySchemes["CookieAuth"] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{
 		Type: "apiKey", In: "cookie", Name: "admin_token",
@@ -91,6 +111,7 @@ func addCookieAuth(doc *openapi3.T) {
 			*op.Security = with
 		}
 	}
+	return nil
 }
 
 // markOpen says `security: []` on every operation without @Security: open
