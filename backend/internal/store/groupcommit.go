@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"pulse/internal/pulse"
 )
 
 // Group commit: on PostgreSQL every ingestion statement (session start,
@@ -58,7 +60,9 @@ type groupCommit struct {
 	queue chan *writeOp
 	quit  chan struct{}
 	wg    sync.WaitGroup
-	once  sync.Once
+	// mu guards closed; every enqueue holds it for reading.
+	mu     sync.RWMutex
+	closed bool
 	// shards are the writers' summary-row shards: distinct within this
 	// process, and from a random base so that replicas rarely share one.
 	shards []int
@@ -85,33 +89,55 @@ func newGroupCommit(db *sql.DB, writers int) *groupCommit {
 
 // do queues op and waits for its batch to commit (or for ctx to end: a
 // caller that gives up may still see its statement committed, unacknowledged).
+// Once queued, an op is always answered: by its batch, or errWritesClosed at
+// shutdown when it was not sent.
 func (g *groupCommit) do(ctx context.Context, op *writeOp) error {
 	op.ctx, op.done = ctx, make(chan error, 1)
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return errWritesClosed
+	}
 	select {
 	case g.queue <- op:
 	case <-ctx.Done():
+		g.mu.RUnlock()
 		return ctx.Err()
-	case <-g.quit:
-		return errWritesClosed
 	}
+	g.mu.RUnlock()
 	select {
 	case err := <-op.done:
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-g.quit:
-		return errWritesClosed
 	}
 }
 
-// errWritesClosed answers what is still queued at shutdown; "closed pool"
-// makes it EUNAVAILABLE (503), as any statement on a closed pool would be.
-var errWritesClosed = errors.New("store: closed pool: the store is shutting down")
+// errWritesClosed answers what is still queued at shutdown: a 503, as any
+// statement on a closed pool would be.
+var errWritesClosed = pulse.Errorf(pulse.EUNAVAILABLE, "The store is shutting down; try again shortly.")
 
-// close stops the writers after their current batch.
+// close stops the writers after their current batch and answers what is
+// still queued. Nothing is queued after it (closed is set under the lock
+// every enqueue holds), so the drain is complete.
 func (g *groupCommit) close() {
-	g.once.Do(func() { close(g.quit) })
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.closed = true
+	g.mu.Unlock()
+	close(g.quit)
 	g.wg.Wait()
+	for {
+		select {
+		case op := <-g.queue:
+			op.done <- errWritesClosed
+		default:
+			return
+		}
+	}
 }
 
 // write is one writer: it takes what has queued up, commits it, and again.
@@ -255,4 +281,5 @@ func whileAnyWaits(ops []*writeOp) (context.Context, context.CancelFunc) {
 }
 
 // noRows is what a statement that matched nothing scans to.
-func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) || errors.Is(err, sql.ErrNoRows) }
+// (pgx.ErrNoRows wraps sql.ErrNoRows.)
+func noRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -136,3 +136,14 @@ func TestGroupCommitSkipsACallerThatHasGone(t *testing.T) {
 	require.NoError(t, db.Gorm().Raw("SELECT COUNT(*) FROM "+table).Scan(&stored).Error)
 	assert.Zero(t, stored)
 }
+
+// A write after the store has closed (a request that outlived the shutdown)
+// is refused as unavailable, a 503 the client may retry, not a 500.
+func TestGroupCommitAfterCloseIsUnavailable(t *testing.T) {
+	db, _ := storetest.MustOpenPostgres(t)
+	require.NoError(t, db.Close())
+
+	_, _, err := db.CreateSession(context.Background(), pulse.NewSession{Category: "Admissions", Provider: pulse.ProviderDaily}, time.Now())
+
+	assert.Equal(t, pulse.EUNAVAILABLE, pulse.ErrorCode(err))
+}
