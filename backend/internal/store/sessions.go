@@ -541,9 +541,10 @@ func (db *DB) SessionStats(ctx context.Context, now time.Time) (pulse.SessionSta
 	err := db.with(ctx).Raw(`SELECT
 		(SELECT COALESCE(SUM(sessions), 0) FROM seen_minutes WHERE minute >= ?) AS active,
 		(SELECT COUNT(*) FROM sessions WHERE abandoned AND ended_at >= ?) AS abandoned,
-		(SELECT COALESCE(SUM(sessions), 0) FROM quality_minutes WHERE minute >= ?) AS sampled,
-		(SELECT COALESCE(SUM(score_nanos), 0) FROM quality_minutes WHERE minute >= ?) AS score_nanos`,
-		activeSince(now), utc(now.Add(-pulse.AbandonedWindow)), qualitySince, qualitySince).Scan(&r).Error
+		q.sampled, q.score_nanos
+		FROM (SELECT COALESCE(SUM(sessions), 0) AS sampled, COALESCE(SUM(score_nanos), 0) AS score_nanos
+			FROM quality_minutes WHERE minute >= ?) q`,
+		activeSince(now), utc(now.Add(-pulse.AbandonedWindow)), qualitySince).Scan(&r).Error
 	if err != nil {
 		return pulse.SessionStats{}, translate(err)
 	}

@@ -5,10 +5,11 @@
 -- counts in the minute of its latest sample, with its average as of that
 -- sample; each new sample moves it there.
 --
--- Rows that every ingestion request bumps are split into shards, one per
--- database connection (its backend pid modulo 32): concurrent requests, which
--- are on different connections, rarely wait for each other's row lock until
--- commit. Readers sum the shards.
+-- Rows that every ingestion request bumps are split into shards, so that
+-- concurrent requests rarely wait for each other's row lock until commit:
+-- one per group-commit writer (see internal/store/groupcommit.go; when this
+-- migration was written, one per connection), 0 for the transaction paths.
+-- Readers sum the shards.
 CREATE TABLE quality_minutes (
     minute      TIMESTAMPTZ NOT NULL,
     shard       SMALLINT NOT NULL,
