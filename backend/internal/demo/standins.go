@@ -1,8 +1,6 @@
 package demo
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,11 +92,7 @@ func NewStandIns() *StandIns {
 	}
 }
 
-func randomKey(prefix string) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
+func randomKey(prefix string) string { return prefix + randomID(16) }
 
 // Start serves the stand-ins on 127.0.0.1 at a free port until Close.
 func (s *StandIns) Start() error {

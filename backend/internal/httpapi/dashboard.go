@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"io/fs"
 	"net/http"
 	"os"
 	"path"
@@ -64,11 +63,11 @@ func (s *Server) serveFile(c echo.Context) (bool, error) {
 	if req.URL.RawPath != "" || path.Clean(p) != p {
 		return false, nil
 	}
-	name, info := s.staticFile(p)
-	if info == nil && path.Ext(p) == "" {
-		name, info = s.staticFile("/index.html")
+	name := p
+	if !s.isStaticFile(name) && path.Ext(p) == "" {
+		name = "/index.html"
 	}
-	if info == nil {
+	if !s.isStaticFile(name) {
 		return false, nil
 	}
 
@@ -80,7 +79,7 @@ func (s *Server) serveFile(c echo.Context) (bool, error) {
 	}
 	file := name
 	for _, enc := range encodings {
-		if _, encoded := s.staticFile(name + enc.ext); encoded == nil {
+		if !s.isStaticFile(name + enc.ext) {
 			continue
 		}
 		// Some form of this file is compressed: caches must key on the header.
@@ -112,14 +111,11 @@ func (s *Server) serveFile(c echo.Context) (bool, error) {
 	return true, nil
 }
 
-// staticFile is the regular file at the URL path p under staticDir, or a nil
-// info when there is none.
-func (s *Server) staticFile(p string) (string, fs.FileInfo) {
+// isStaticFile reports whether the URL path p is a regular file under
+// staticDir.
+func (s *Server) isStaticFile(p string) bool {
 	info, err := os.Stat(filepath.Join(s.staticDir, filepath.FromSlash(p)))
-	if err != nil || !info.Mode().IsRegular() {
-		return p, nil
-	}
-	return p, info
+	return err == nil && info.Mode().IsRegular()
 }
 
 // accepts reports whether an Accept-Encoding header allows coding: named
