@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"time"
 
@@ -213,7 +212,7 @@ func (s *Server) dashboardContext(c echo.Context) (context.Context, context.Canc
 // timedOut makes a read that ran out of ctx's deadline EUNAVAILABLE, whatever
 // the driver made of being interrupted.
 func timedOut(ctx context.Context, err error) error {
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && pulse.ErrorCode(err) == pulse.EINTERNAL {
+	if pulse.ErrorCode(err) == pulse.EINTERNAL && pulse.Unreachable(ctx, err) {
 		return pulse.Wrap(err, pulse.EUNAVAILABLE, "The database did not answer in time; try again shortly.")
 	}
 	return err
@@ -322,7 +321,7 @@ func (s *Server) buildExternalServices(ctx context.Context, now time.Time) ([]by
 	// already in the cache. A database outage blanks only this figure.
 	active, err := s.sessions.ActiveSessionsByProvider(ctx, now)
 	if err != nil {
-		if pulse.ErrorCode(timedOut(ctx, err)) != pulse.EUNAVAILABLE {
+		if !pulse.Unreachable(ctx, err) {
 			return nil, err
 		}
 		s.log.WarnContext(ctx, "metrics: database unreachable", "err", err)

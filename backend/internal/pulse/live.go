@@ -17,6 +17,20 @@ type LiveSources struct {
 	Providers ProviderService
 }
 
+// Unreachable reports whether err, from a read bounded by ctx, means the
+// database could not be reached: EUNAVAILABLE, or an internal error once
+// ctx's deadline has passed (a driver interrupted mid-read reports whatever it
+// makes of that).
+func Unreachable(ctx context.Context, err error) bool {
+	switch ErrorCode(err) {
+	case EUNAVAILABLE:
+		return true
+	case EINTERNAL:
+		return errors.Is(ctx.Err(), context.DeadlineExceeded)
+	}
+	return false
+}
+
 // Live is one reading of the live figures. A figure read from the database
 // is nil when the database could not be read; DatabaseUp then says so.
 type Live struct {
@@ -35,8 +49,7 @@ type Live struct {
 func ReadLive(ctx context.Context, now time.Time, src LiveSources, unreachable func(error)) (Live, error) {
 	l := Live{DatabaseUp: true}
 	down := func(err error) bool {
-		code := ErrorCode(err)
-		if code != EUNAVAILABLE && (code != EINTERNAL || !errors.Is(ctx.Err(), context.DeadlineExceeded)) {
+		if !Unreachable(ctx, err) {
 			return false
 		}
 		l.DatabaseUp = false
