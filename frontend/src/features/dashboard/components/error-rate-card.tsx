@@ -14,6 +14,7 @@ import { DashboardCard, SkeletonLines } from './dashboard-card';
 import { ChartSlot } from './chart-slot';
 import { ChartPlaceholder, LazyErrorRateChart } from './lazy-charts';
 import { ERROR_RATE_CHART_HEIGHT } from './chart-sizes';
+import { useHourLabelStep } from '../hooks/use-hour-label-step';
 import styles from './dashboard.module.css';
 
 interface ErrorRateCardProps {
@@ -25,6 +26,7 @@ const hours = (n: number) => `${n} ${n === 1 ? 'hour' : 'hours'}`;
 
 /** Error rate per hour for the last 24 hours, with threshold crossings spelled out under the chart. */
 export function ErrorRateCard({ trend, error }: ErrorRateCardProps) {
+  const labelStep = useHourLabelStep();
   const chart = useMemo(
     () => trend && { points: toErrorChartPoints(trend), lines: toThresholdLines(trend.thresholds) },
     [trend],
@@ -50,7 +52,7 @@ export function ErrorRateCard({ trend, error }: ErrorRateCardProps) {
       {({ points, lines }) => (
         <>
           <ChartSlot>
-            <LazyErrorRateChart points={points} thresholds={lines} />
+            <LazyErrorRateChart points={points} thresholds={lines} labelStep={labelStep} />
           </ChartSlot>
           {hasTraffic(points) && <p className={styles.summary}>{crossingSummary(points, lines)}</p>}
         </>

@@ -1,4 +1,3 @@
-import { useSyncExternalStore } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -30,6 +29,11 @@ export interface ErrorRateChartProps {
   height?: number;
   /** Fixed width in px; omitted, the chart follows its container. */
   width?: number;
+  /**
+   * Hours skipped between labels on the time axis (default 1: every other hour). The card
+   * picks it by screen width (useHourLabelStep), so the chart never measures its labels.
+   */
+  labelStep?: number;
 }
 
 const LINE_COLOR = '#0f4c75';
@@ -39,28 +43,6 @@ const marker: Record<AlertLevel, { fill: string; stroke: string }> = {
   degraded: { fill: '#facc15', stroke: '#854d0e' },
   critical: { fill: '#dc2626', stroke: '#7f1d1d' },
 };
-
-// Hours between labels on the time axis, by how wide the screen (and so this full-width chart)
-// is. A fixed step rather than recharts' "preserveStartEnd", which measures every label in the
-// DOM to see which fit: that was the largest single cost of drawing this chart.
-const WIDE_INTERVAL = 1;
-const NARROW_INTERVAL = 3;
-const axisSteps = [
-  { query: '(min-width: 60rem)', interval: WIDE_INTERVAL },
-  { query: '(min-width: 40rem)', interval: 2 },
-];
-
-function currentInterval(): number {
-  if (typeof window.matchMedia !== 'function') return WIDE_INTERVAL;
-  return axisSteps.find((step) => window.matchMedia(step.query).matches)?.interval ?? NARROW_INTERVAL;
-}
-
-function subscribeToWidth(onChange: () => void): () => void {
-  if (typeof window.matchMedia !== 'function') return () => {};
-  const lists = axisSteps.map((step) => window.matchMedia(step.query));
-  lists.forEach((list) => list.addEventListener('change', onChange));
-  return () => lists.forEach((list) => list.removeEventListener('change', onChange));
-}
 
 /**
  * A threshold's name sits 4 px above its line, over a stretch of hours the error line stays below
@@ -77,8 +59,13 @@ function thresholdLabel(points: readonly ErrorChartPoint[], thresholdPct: number
 }
 
 /** Hourly error rate (%) over 24 h, with the degraded/critical thresholds and the hours that crossed them. */
-export function ErrorRateChart({ points, thresholds, height = ERROR_RATE_CHART_HEIGHT, width }: ErrorRateChartProps) {
-  const interval = useSyncExternalStore(subscribeToWidth, currentInterval);
+export function ErrorRateChart({
+  points,
+  thresholds,
+  height = ERROR_RATE_CHART_HEIGHT,
+  width,
+  labelStep = 1,
+}: ErrorRateChartProps) {
   if (!hasTraffic(points)) {
     return <ChartEmptyState message="No API traffic in the last 24 hours, so there is no error rate to plot." />;
   }
@@ -112,7 +99,7 @@ export function ErrorRateChart({ points, thresholds, height = ERROR_RATE_CHART_H
             are even; N by screen width, so no label is measured. */}
         <XAxis
           dataKey="label"
-          ticks={hourTicks(points, interval)}
+          ticks={hourTicks(points, labelStep)}
           interval={0}
           tick={{ fontSize: 12, fill: '#4b5563' }}
         />
@@ -162,9 +149,9 @@ export function ErrorRateChart({ points, thresholds, height = ERROR_RATE_CHART_H
 
 const noLines = () => [];
 
-/** The labels of every (interval + 1)th hour, counted back from the newest. */
-function hourTicks(points: readonly ErrorChartPoint[], interval: number): string[] {
-  const step = interval + 1;
+/** The labels of every (skip + 1)th hour, counted back from the newest. */
+function hourTicks(points: readonly ErrorChartPoint[], skip: number): string[] {
+  const step = skip + 1;
   return points.filter((_, i) => (points.length - 1 - i) % step === 0).map((point) => point.label);
 }
 
