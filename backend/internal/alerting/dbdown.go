@@ -46,7 +46,10 @@ func (e *Evaluator) watchDatabase(ctx context.Context) error {
 	obs := pulse.SeverityOK
 	if err != nil {
 		obs = pulse.SeverityCritical
-		if o.state.Failures == 0 {
+		// A streak starts a new outage only while none is open: one good
+		// ping inside an open outage zeroes Failures too, and the resolve
+		// must carry the opening's opened_at (the first failed check).
+		if o.state.Failures == 0 && !o.state.Open {
 			o.since = now
 			e.log.Warn("alerts: the database does not answer", "err", err)
 		}

@@ -432,3 +432,28 @@ func TestDatabaseOutageOnPostgres(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, led, "leading again once the database answers")
 }
+
+// One good ping inside an open outage (fewer than the success threshold)
+// does not start it anew: the resolve carries the opening's opened_at and
+// counts from the first failed check.
+func TestDatabaseOutageGoodPingInsideKeepsOpenedAt(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	r.evaluator(d.replica(true), d.replica(true), "pulse-a")
+	r.tick()
+	d.down.Store(true)
+	failedAt := r.clock.Now().Add(30 * time.Second)
+	r.ticks(3) // opens
+	d.down.Store(false)
+	r.tick()
+	d.down.Store(true)
+	r.ticks(2)
+	d.down.Store(false)
+	r.ticks(2) // resolves
+	hooks := r.hooks()
+	require.Equal(t, []string{"database open", "database resolved"}, statuses(hooks))
+	assert.Equal(t, failedAt.Format(time.RFC3339), hooks[0].OpenedAt)
+	assert.Equal(t, hooks[0].OpenedAt, hooks[1].OpenedAt)
+	// failing from 03:01:00 to 03:04:00, the first of the two good pings
+	assert.Equal(t, "Database reachable again after 3m0s (replica pulse-a)", hooks[1].Summary)
+}
