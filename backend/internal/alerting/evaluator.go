@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"pulse/internal/pulse"
 )
@@ -399,9 +401,18 @@ func (e *Evaluator) Deliver(ctx context.Context) {
 	}
 }
 
+// truncate makes s storable text, at most n bytes and an ellipsis: valid
+// UTF-8 (a receiver's answer is cut at a byte count, maybe inside a
+// character), without NUL, cut on a character boundary. PostgreSQL refuses
+// anything else, and a delivery whose outcome cannot be recorded stays
+// claimed and is sent again after every lease.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
