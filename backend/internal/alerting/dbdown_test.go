@@ -39,6 +39,8 @@ type replica struct {
 	*store.DB
 	d     *database
 	leads bool
+	// leadErrs is how many of the next elections fail with an error.
+	leadErrs atomic.Int32
 }
 
 func (d *database) replica(leads bool) *replica { return &replica{DB: d.db, d: d, leads: leads} }
@@ -62,6 +64,9 @@ func (r *replica) Ping(ctx context.Context) error {
 func (r *replica) TryLead(context.Context, string) (func(), bool, error) {
 	if err := r.dead(); err != nil {
 		return nil, false, err
+	}
+	if r.leadErrs.Add(-1) >= 0 {
+		return nil, false, errDead
 	}
 	return func() {}, r.leads, nil
 }
@@ -456,4 +461,23 @@ func TestDatabaseOutageGoodPingInsideKeepsOpenedAt(t *testing.T) {
 	assert.Equal(t, hooks[0].OpenedAt, hooks[1].OpenedAt)
 	// failing from 03:01:00 to 03:04:00, the first of the two good pings
 	assert.Equal(t, "Database reachable again after 3m0s (replica pulse-a)", hooks[1].Summary)
+}
+
+// The database failing between a tick's ping and its election: the leader's
+// TryLead errs, then its pings fail. It still led last, so it pages, once.
+func TestDatabaseOutageElectionErrorKeepsTheLeaderPaging(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	leader := d.replica(true)
+	r.evaluator(leader, leader, "pulse-a")
+	follower := d.replica(false)
+	r.evaluator(follower, follower, "pulse-b")
+	r.tick()
+	leader.leadErrs.Store(1)
+	r.tick() // the ping answers, the election fails
+	d.down.Store(true)
+	r.ticks(5)
+	hooks := r.hooks()
+	require.Equal(t, []string{"database open"}, statuses(hooks), "one page, from the replica that led")
+	assert.Contains(t, hooks[0].Summary, "(replica pulse-a)")
 }

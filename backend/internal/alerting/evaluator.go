@@ -108,6 +108,12 @@ type Evaluator struct {
 	// Run's own state.
 	release func()
 	leading bool
+	// ledLast tells whether this replica was the leader the last time the
+	// election answered: a TryLead that fails (the database failing between
+	// the ping and the election) ends this pass's leadership but does not
+	// say that someone else leads, so the page for the outage that follows
+	// still comes from here (dbdown.go). Only an election lost forgets it.
+	ledLast bool
 	// db is the database outage seen by this replica; silences and
 	// dbRuleOpen are what the last evaluation read, for while it is down.
 	db         outage
@@ -421,7 +427,7 @@ func truncate(s string, n int) string {
 // does: a leader keeps the connection holding its lock from pass to pass.
 func (e *Evaluator) lead(ctx context.Context) bool {
 	if e.leader == nil {
-		e.leading = true
+		e.leading, e.ledLast = true, true
 		return true
 	}
 	lctx, cancel := context.WithTimeout(ctx, storeTimeout)
@@ -437,12 +443,15 @@ func (e *Evaluator) lead(ctx context.Context) bool {
 	}
 	if err != nil || !ok {
 		e.stepDown()
+		if err == nil {
+			e.ledLast = false
+		}
 		return false
 	}
 	if release == nil {
 		release = func() {}
 	}
-	e.release, e.leading = release, true
+	e.release, e.leading, e.ledLast = release, true, true
 	return true
 }
 
