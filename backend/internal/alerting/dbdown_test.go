@@ -481,3 +481,32 @@ func TestDatabaseOutageElectionErrorKeepsTheLeaderPaging(t *testing.T) {
 	require.Equal(t, []string{"database open"}, statuses(hooks), "one page, from the replica that led")
 	assert.Contains(t, hooks[0].Summary, "(replica pulse-a)")
 }
+
+// The database rule's incident opened unsent, because the direct page was
+// open, gets no reminder either: its first notification would be one.
+func TestDatabaseRuleIncidentSuppressedGetsNoReminder(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	r.evaluator(d.replica(true), d.replica(true), "pulse-a")
+	r.readsFail.Store(true)
+	r.ticks(2) // two bad evaluations recorded
+	d.down.Store(true)
+	r.ticks(3) // the direct page
+	d.down.Store(false)
+	r.ticks(2) // the rule's incident opens unsent; the direct page resolves
+	require.Equal(t, []string{"database open", "database resolved"}, statuses(r.hooks()))
+	r.clock.Advance(2 * outageConfig("").ReminderInterval)
+	r.tick()
+	assert.Equal(t, []string{"database open", "database resolved"}, statuses(r.hooks()), "no reminder")
+	incs, err := d.db.Incidents(context.Background(), pulse.IncidentFilter{Status: pulse.IncidentOpen, Since: r.clock.Now()})
+	require.NoError(t, err)
+	var found bool
+	for _, inc := range incs {
+		found = found || inc.Rule == pulse.RuleDatabase
+		assert.Empty(t, inc.Deliveries, inc.Rule)
+		for _, ev := range inc.Events {
+			assert.NotEqual(t, pulse.EventReminder, ev.Kind, inc.Rule)
+		}
+	}
+	assert.True(t, found, "the database rule's incident is open")
+}

@@ -352,8 +352,11 @@ func (e *Evaluator) remind(ctx context.Context, now time.Time) error {
 		if !inc.LastNotifiedAt.IsZero() && inc.LastNotifiedAt.After(dueBefore) {
 			continue
 		}
-		if inc.Rule == pulse.RuleHealth && !wasAnnounced(inc) {
-			continue // inhibited from the start: its specific rules remind
+		if !wasAnnounced(inc) {
+			// Inhibited from the start (a health incident whose specific
+			// rules remind, the database rule's incident paged directly):
+			// a reminder of what was never sent would be its first page.
+			continue
 		}
 		silenced := pulse.Silenced(silences, inc.Rule, now)
 		var channels []string
