@@ -373,6 +373,7 @@ func (e *Evaluator) remind(ctx context.Context, now time.Time) error {
 // Deliver attempts every due delivery once: claimed first, then sent, then
 // its outcome recorded; a failure is retried after Backoff until RetryFor
 // has passed since the transition, then recorded as failed with its error.
+// A delivery for a channel no longer configured fails at once.
 func (e *Evaluator) Deliver(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	claimed, err := e.store.ClaimDeliveries(sctx, e.now().UTC(), claimLease, claimBatch)
@@ -385,7 +386,8 @@ func (e *Evaluator) Deliver(ctx context.Context) {
 		n := d.Notification
 		n.DashboardURL = e.cfg.DashboardURL
 		var sendErr error
-		if notifier, ok := e.notifiers[d.Channel]; ok {
+		notifier, configured := e.notifiers[d.Channel]
+		if configured {
 			nctx, cancel := context.WithTimeout(ctx, sendTimeout)
 			sendErr = notifier.Notify(nctx, n)
 			cancel()
@@ -396,7 +398,9 @@ func (e *Evaluator) Deliver(ctx context.Context) {
 		o := pulse.DeliveryOutcome{At: at}
 		if sendErr != nil {
 			o.Error = truncate(sendErr.Error(), 500)
-			if retry := at.Add(e.backoff(d.Attempts)); retry.Before(d.GiveUpAt) {
+			// A channel gone from the configuration does not come back by
+			// waiting: failed at once, not retried.
+			if retry := at.Add(e.backoff(d.Attempts)); configured && retry.Before(d.GiveUpAt) {
 				o.Retry = retry
 			}
 			e.log.Warn("alerts: notification not delivered", "channel", d.Channel, "incident", d.IncidentID,

@@ -540,3 +540,37 @@ func TestRetriesAnswerCutInsideACharacter(t *testing.T) {
 		assert.Equal(t, int32(10), posts.Load())
 	})
 }
+
+// A delivery pending for a channel removed from the configuration (a
+// restart with one channel fewer) fails at its next attempt, unretried.
+func TestDeliveryForAChannelNoLongerConfiguredFailsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := newRig(t, db)
+		r.recv.webhook.Answer(func(int) int { return http.StatusInternalServerError })
+		backoff := func(_ *alerting.Config, d *alerting.Deps) {
+			d.Backoff = func(int) time.Duration { return time.Minute }
+		}
+		before := r.evaluator(db, nil, backoff)
+		r.livekit.down.Store(true)
+		for range 3 {
+			r.check(before) // the webhook's delivery fails once, retried in a minute
+		}
+		after := r.evaluator(db, nil, backoff, func(_ *alerting.Config, d *alerting.Deps) {
+			d.Notifiers = d.Notifiers[1:] // the webhook removed
+		})
+		r.clock.Advance(time.Minute)
+		after.Deliver(context.Background())
+		var webhook pulse.Delivery
+		for _, d := range r.incidents(livekitRule)[0].Deliveries {
+			if d.Channel == "webhook:1" {
+				webhook = d
+			}
+		}
+		assert.Equal(t, pulse.DeliveryFailed, webhook.Status)
+		assert.Equal(t, "the channel is no longer configured", webhook.LastError)
+		assert.Equal(t, 2, webhook.Attempts)
+		r.clock.Advance(5 * time.Minute)
+		after.Deliver(context.Background())
+		assert.Len(t, r.recv.webhook.Requests(), 1, "only the attempt while it was configured")
+	})
+}
