@@ -510,3 +510,23 @@ func TestDatabaseRuleIncidentSuppressedGetsNoReminder(t *testing.T) {
 	}
 	assert.True(t, found, "the database rule's incident is open")
 }
+
+// silenceReads counts the store's reads of the silences.
+type silenceReads struct {
+	*store.DB
+	n atomic.Int32
+}
+
+func (s *silenceReads) ActiveSilences(ctx context.Context, now time.Time) ([]pulse.Silence, error) {
+	s.n.Add(1)
+	return s.DB.ActiveSilences(ctx, now)
+}
+
+func TestSilencesReadOncePerPass(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	s := &silenceReads{DB: d.db}
+	r.evaluator(s, nil, "")
+	r.ticks(3)
+	assert.Equal(t, int32(3), s.n.Load(), "evaluation and reminders share one read")
+}

@@ -205,18 +205,28 @@ func (e *Evaluator) Evaluate(ctx context.Context) (led bool, err error) {
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	now := e.now().UTC()
-	err = e.evaluate(sctx, now)
+	// The silences, read once for the pass: the transitions and the
+	// reminders judge by the same ones.
+	silences, err := e.store.ActiveSilences(sctx, now)
+	if err != nil {
+		err = fmt.Errorf("read the silences: %w", err)
+		e.log.Warn("alerts: evaluation failed", "err", err)
+		e.Deliver(ctx)
+		return true, err
+	}
+	e.silences = silences
+	err = e.evaluate(sctx, now, silences)
 	if err != nil {
 		e.log.Warn("alerts: evaluation failed", "err", err)
 	}
-	if err := e.remind(sctx, now); err != nil {
+	if err := e.remind(sctx, now, silences); err != nil {
 		e.log.Warn("alerts: reminders failed", "err", err)
 	}
 	e.Deliver(ctx)
 	return true, err
 }
 
-func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
+func (e *Evaluator) evaluate(ctx context.Context, now time.Time, silences []pulse.Silence) error {
 	live, err := e.live(ctx, now)
 	if err != nil {
 		return fmt.Errorf("read the live figures: %w", err)
@@ -225,11 +235,6 @@ func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("read the rules' state: %w", err)
 	}
-	silences, err := e.store.ActiveSilences(ctx, now)
-	if err != nil {
-		return fmt.Errorf("read the silences: %w", err)
-	}
-	e.silences = silences
 	type step struct {
 		obs  pulse.Observation
 		prev pulse.RuleRecord
@@ -335,15 +340,11 @@ func wasAnnounced(inc pulse.Incident) bool {
 
 // remind adds a reminder to every open incident last notified at least
 // ReminderInterval ago.
-func (e *Evaluator) remind(ctx context.Context, now time.Time) error {
+func (e *Evaluator) remind(ctx context.Context, now time.Time, silences []pulse.Silence) error {
 	if e.cfg.ReminderInterval <= 0 {
 		return nil
 	}
 	open, err := e.store.Incidents(ctx, pulse.IncidentFilter{Status: pulse.IncidentOpen, Since: now})
-	if err != nil {
-		return err
-	}
-	silences, err := e.store.ActiveSilences(ctx, now)
 	if err != nil {
 		return err
 	}
