@@ -76,7 +76,7 @@ func newEvaluator(cfg config.Config, db *store.DB, instance string, src pulse.Li
 func silenceAdd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("silence add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rule := fs.String("rule", "", "an alert rule id ("+ruleIDs()+") or all")
+	rule := fs.String("rule", "", "an alert rule id ("+pulse.AlertRuleIDs()+") or all")
 	dur := fs.Duration("for", 0, "how long, e.g. 2h or 90m")
 	reason := fs.String("reason", "", "what is being maintained")
 	if err := fs.Parse(args); err != nil {
@@ -142,14 +142,6 @@ func silencedWhat(rule string) string {
 		return "every alert rule"
 	}
 	return "rule " + rule
-}
-
-func ruleIDs() string {
-	ids := []string{}
-	for _, r := range pulse.AlertRules() {
-		ids = append(ids, string(r))
-	}
-	return strings.Join(ids, ", ")
 }
 
 // cliUser names who added a silence from the command line.

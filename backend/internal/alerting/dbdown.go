@@ -46,7 +46,10 @@ func (e *Evaluator) watchDatabase(ctx context.Context) error {
 	obs := pulse.SeverityOK
 	if err != nil {
 		obs = pulse.SeverityCritical
-		if o.state.Failures == 0 {
+		// A streak starts a new outage only while none is open: one good
+		// ping inside an open outage zeroes Failures too, and the resolve
+		// must carry the opening's opened_at (the first failed check).
+		if o.state.Failures == 0 && !o.state.Open {
 			o.since = now
 			e.log.Warn("alerts: the database does not answer", "err", err)
 		}
@@ -70,14 +73,15 @@ func (e *Evaluator) watchDatabase(ctx context.Context) error {
 // Only the replica that led the alert evaluation when the database last
 // answered pages (without a leader, as on SQLite, the one replica does): N
 // replicas must not page N times, and with the database gone there is no
-// election to ask. It still believes it leads, because a tick whose ping
-// fails does not ask for leadership. The limit: if that process died with
+// election to ask. It still knows it led, because a tick whose ping fails
+// does not ask for leadership, and an election that failed with the
+// database (rather than lost) does not make it forget. The limit: if that process died with
 // the database, nobody pages; an outside probe of /readyz stays the
 // backstop.
 func (e *Evaluator) outageOpened(ctx context.Context, now time.Time, cause error) {
 	o := &e.db
 	switch {
-	case e.leader != nil && !e.leading:
+	case e.leader != nil && !e.ledLast:
 		e.log.Warn("alerts: the database is unreachable; the replica that led the alert evaluation pages, not this one",
 			"since", o.since, "err", cause)
 		return

@@ -39,6 +39,8 @@ type replica struct {
 	*store.DB
 	d     *database
 	leads bool
+	// leadErrs is how many of the next elections fail with an error.
+	leadErrs atomic.Int32
 }
 
 func (d *database) replica(leads bool) *replica { return &replica{DB: d.db, d: d, leads: leads} }
@@ -62,6 +64,9 @@ func (r *replica) Ping(ctx context.Context) error {
 func (r *replica) TryLead(context.Context, string) (func(), bool, error) {
 	if err := r.dead(); err != nil {
 		return nil, false, err
+	}
+	if r.leadErrs.Add(-1) >= 0 {
+		return nil, false, errDead
 	}
 	return func() {}, r.leads, nil
 }
@@ -431,4 +436,97 @@ func TestDatabaseOutageOnPostgres(t *testing.T) {
 	led, err := e.Evaluate(context.Background())
 	require.NoError(t, err)
 	assert.True(t, led, "leading again once the database answers")
+}
+
+// One good ping inside an open outage (fewer than the success threshold)
+// does not start it anew: the resolve carries the opening's opened_at and
+// counts from the first failed check.
+func TestDatabaseOutageGoodPingInsideKeepsOpenedAt(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	r.evaluator(d.replica(true), d.replica(true), "pulse-a")
+	r.tick()
+	d.down.Store(true)
+	failedAt := r.clock.Now().Add(30 * time.Second)
+	r.ticks(3) // opens
+	d.down.Store(false)
+	r.tick()
+	d.down.Store(true)
+	r.ticks(2)
+	d.down.Store(false)
+	r.ticks(2) // resolves
+	hooks := r.hooks()
+	require.Equal(t, []string{"database open", "database resolved"}, statuses(hooks))
+	assert.Equal(t, failedAt.Format(time.RFC3339), hooks[0].OpenedAt)
+	assert.Equal(t, hooks[0].OpenedAt, hooks[1].OpenedAt)
+	// failing from 03:01:00 to 03:04:00, the first of the two good pings
+	assert.Equal(t, "Database reachable again after 3m0s (replica pulse-a)", hooks[1].Summary)
+}
+
+// The database failing between a tick's ping and its election: the leader's
+// TryLead errs, then its pings fail. It still led last, so it pages, once.
+func TestDatabaseOutageElectionErrorKeepsTheLeaderPaging(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	leader := d.replica(true)
+	r.evaluator(leader, leader, "pulse-a")
+	follower := d.replica(false)
+	r.evaluator(follower, follower, "pulse-b")
+	r.tick()
+	leader.leadErrs.Store(1)
+	r.tick() // the ping answers, the election fails
+	d.down.Store(true)
+	r.ticks(5)
+	hooks := r.hooks()
+	require.Equal(t, []string{"database open"}, statuses(hooks), "one page, from the replica that led")
+	assert.Contains(t, hooks[0].Summary, "(replica pulse-a)")
+}
+
+// The database rule's incident opened unsent, because the direct page was
+// open, gets no reminder either: its first notification would be one.
+func TestDatabaseRuleIncidentSuppressedGetsNoReminder(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	r.evaluator(d.replica(true), d.replica(true), "pulse-a")
+	r.readsFail.Store(true)
+	r.ticks(2) // two bad evaluations recorded
+	d.down.Store(true)
+	r.ticks(3) // the direct page
+	d.down.Store(false)
+	r.ticks(2) // the rule's incident opens unsent; the direct page resolves
+	require.Equal(t, []string{"database open", "database resolved"}, statuses(r.hooks()))
+	r.clock.Advance(2 * outageConfig("").ReminderInterval)
+	r.tick()
+	assert.Equal(t, []string{"database open", "database resolved"}, statuses(r.hooks()), "no reminder")
+	incs, err := d.db.Incidents(context.Background(), pulse.IncidentFilter{Status: pulse.IncidentOpen, Since: r.clock.Now()})
+	require.NoError(t, err)
+	var found bool
+	for _, inc := range incs {
+		found = found || inc.Rule == pulse.RuleDatabase
+		assert.Empty(t, inc.Deliveries, inc.Rule)
+		for _, ev := range inc.Events {
+			assert.NotEqual(t, pulse.EventReminder, ev.Kind, inc.Rule)
+		}
+	}
+	assert.True(t, found, "the database rule's incident is open")
+}
+
+// silenceReads counts the store's reads of the silences.
+type silenceReads struct {
+	*store.DB
+	n atomic.Int32
+}
+
+func (s *silenceReads) ActiveSilences(ctx context.Context, now time.Time) ([]pulse.Silence, error) {
+	s.n.Add(1)
+	return s.DB.ActiveSilences(ctx, now)
+}
+
+func TestSilencesReadOncePerPass(t *testing.T) {
+	d := newDatabase(t)
+	r := newOutageRig(t)
+	s := &silenceReads{DB: d.db}
+	r.evaluator(s, nil, "")
+	r.ticks(3)
+	assert.Equal(t, int32(3), s.n.Load(), "evaluation and reminders share one read")
 }

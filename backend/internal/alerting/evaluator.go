@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"pulse/internal/pulse"
 )
@@ -106,6 +108,12 @@ type Evaluator struct {
 	// Run's own state.
 	release func()
 	leading bool
+	// ledLast tells whether this replica was the leader the last time the
+	// election answered: a TryLead that fails (the database failing between
+	// the ping and the election) ends this pass's leadership but does not
+	// say that someone else leads, so the page for the outage that follows
+	// still comes from here (dbdown.go). Only an election lost forgets it.
+	ledLast bool
 	// db is the database outage seen by this replica; silences and
 	// dbRuleOpen are what the last evaluation read, for while it is down.
 	db         outage
@@ -197,18 +205,28 @@ func (e *Evaluator) Evaluate(ctx context.Context) (led bool, err error) {
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	now := e.now().UTC()
-	err = e.evaluate(sctx, now)
+	// The silences, read once for the pass: the transitions and the
+	// reminders judge by the same ones.
+	silences, err := e.store.ActiveSilences(sctx, now)
+	if err != nil {
+		err = fmt.Errorf("read the silences: %w", err)
+		e.log.Warn("alerts: evaluation failed", "err", err)
+		e.Deliver(ctx)
+		return true, err
+	}
+	e.silences = silences
+	err = e.evaluate(sctx, now, silences)
 	if err != nil {
 		e.log.Warn("alerts: evaluation failed", "err", err)
 	}
-	if err := e.remind(sctx, now); err != nil {
+	if err := e.remind(sctx, now, silences); err != nil {
 		e.log.Warn("alerts: reminders failed", "err", err)
 	}
 	e.Deliver(ctx)
 	return true, err
 }
 
-func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
+func (e *Evaluator) evaluate(ctx context.Context, now time.Time, silences []pulse.Silence) error {
 	live, err := e.live(ctx, now)
 	if err != nil {
 		return fmt.Errorf("read the live figures: %w", err)
@@ -217,11 +235,6 @@ func (e *Evaluator) evaluate(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("read the rules' state: %w", err)
 	}
-	silences, err := e.store.ActiveSilences(ctx, now)
-	if err != nil {
-		return fmt.Errorf("read the silences: %w", err)
-	}
-	e.silences = silences
 	type step struct {
 		obs  pulse.Observation
 		prev pulse.RuleRecord
@@ -327,15 +340,11 @@ func wasAnnounced(inc pulse.Incident) bool {
 
 // remind adds a reminder to every open incident last notified at least
 // ReminderInterval ago.
-func (e *Evaluator) remind(ctx context.Context, now time.Time) error {
+func (e *Evaluator) remind(ctx context.Context, now time.Time, silences []pulse.Silence) error {
 	if e.cfg.ReminderInterval <= 0 {
 		return nil
 	}
 	open, err := e.store.Incidents(ctx, pulse.IncidentFilter{Status: pulse.IncidentOpen, Since: now})
-	if err != nil {
-		return err
-	}
-	silences, err := e.store.ActiveSilences(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -344,8 +353,11 @@ func (e *Evaluator) remind(ctx context.Context, now time.Time) error {
 		if !inc.LastNotifiedAt.IsZero() && inc.LastNotifiedAt.After(dueBefore) {
 			continue
 		}
-		if inc.Rule == pulse.RuleHealth && !wasAnnounced(inc) {
-			continue // inhibited from the start: its specific rules remind
+		if !wasAnnounced(inc) {
+			// Inhibited from the start (a health incident whose specific
+			// rules remind, the database rule's incident paged directly):
+			// a reminder of what was never sent would be its first page.
+			continue
 		}
 		silenced := pulse.Silenced(silences, inc.Rule, now)
 		var channels []string
@@ -362,6 +374,7 @@ func (e *Evaluator) remind(ctx context.Context, now time.Time) error {
 // Deliver attempts every due delivery once: claimed first, then sent, then
 // its outcome recorded; a failure is retried after Backoff until RetryFor
 // has passed since the transition, then recorded as failed with its error.
+// A delivery for a channel no longer configured fails at once.
 func (e *Evaluator) Deliver(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	claimed, err := e.store.ClaimDeliveries(sctx, e.now().UTC(), claimLease, claimBatch)
@@ -374,7 +387,8 @@ func (e *Evaluator) Deliver(ctx context.Context) {
 		n := d.Notification
 		n.DashboardURL = e.cfg.DashboardURL
 		var sendErr error
-		if notifier, ok := e.notifiers[d.Channel]; ok {
+		notifier, configured := e.notifiers[d.Channel]
+		if configured {
 			nctx, cancel := context.WithTimeout(ctx, sendTimeout)
 			sendErr = notifier.Notify(nctx, n)
 			cancel()
@@ -385,7 +399,9 @@ func (e *Evaluator) Deliver(ctx context.Context) {
 		o := pulse.DeliveryOutcome{At: at}
 		if sendErr != nil {
 			o.Error = truncate(sendErr.Error(), 500)
-			if retry := at.Add(e.backoff(d.Attempts)); retry.Before(d.GiveUpAt) {
+			// A channel gone from the configuration does not come back by
+			// waiting: failed at once, not retried.
+			if retry := at.Add(e.backoff(d.Attempts)); configured && retry.Before(d.GiveUpAt) {
 				o.Retry = retry
 			}
 			e.log.Warn("alerts: notification not delivered", "channel", d.Channel, "incident", d.IncidentID,
@@ -399,9 +415,18 @@ func (e *Evaluator) Deliver(ctx context.Context) {
 	}
 }
 
+// truncate makes s storable text, at most n bytes and an ellipsis: valid
+// UTF-8 (a receiver's answer is cut at a byte count, maybe inside a
+// character), without NUL, cut on a character boundary. PostgreSQL refuses
+// anything else, and a delivery whose outcome cannot be recorded stays
+// claimed and is sent again after every lease.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
@@ -410,7 +435,7 @@ func truncate(s string, n int) string {
 // does: a leader keeps the connection holding its lock from pass to pass.
 func (e *Evaluator) lead(ctx context.Context) bool {
 	if e.leader == nil {
-		e.leading = true
+		e.leading, e.ledLast = true, true
 		return true
 	}
 	lctx, cancel := context.WithTimeout(ctx, storeTimeout)
@@ -426,12 +451,15 @@ func (e *Evaluator) lead(ctx context.Context) bool {
 	}
 	if err != nil || !ok {
 		e.stepDown()
+		if err == nil {
+			e.ledLast = false
+		}
 		return false
 	}
 	if release == nil {
 		release = func() {}
 	}
-	e.release, e.leading = release, true
+	e.release, e.leading, e.ledLast = release, true, true
 	return true
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -500,4 +501,76 @@ func (r *rig) incidentsOn(db *store.DB, rule pulse.AlertRule) []pulse.Incident {
 		}
 	}
 	return out
+}
+
+// A receiver's answer cut at 200 bytes inside a multi-byte character is
+// still recorded as the delivery's error (PostgreSQL refuses invalid UTF-8),
+// and the delivery gives up after RetryFor as any other.
+func TestRetriesAnswerCutInsideACharacter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var posts atomic.Int32
+		answer := strings.Repeat("x", 199) + "é" // é is bytes 200 and 201
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			posts.Add(1)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, answer)
+		}))
+		t.Cleanup(srv.Close)
+		r := newRig(t, db)
+		e := r.evaluator(db, nil, func(_ *alerting.Config, d *alerting.Deps) {
+			d.Backoff = func(int) time.Duration { return time.Minute }
+			d.Notifiers = []pulse.Notifier{notify.NewWebhook("webhook:1", srv.URL, "", nil)}
+		})
+		r.livekit.down.Store(true)
+		for range 3 {
+			r.check(e)
+		}
+		for range 12 {
+			r.clock.Advance(time.Minute)
+			e.Deliver(context.Background())
+		}
+		incs := r.incidents(livekitRule)
+		require.Len(t, incs, 1)
+		require.Len(t, incs[0].Deliveries, 1)
+		d := incs[0].Deliveries[0]
+		assert.Equal(t, pulse.DeliveryFailed, d.Status)
+		assert.True(t, utf8.ValidString(d.LastError))
+		assert.True(t, strings.HasPrefix(d.LastError, "HTTP 500: "+strings.Repeat("x", 199)), d.LastError)
+		assert.Equal(t, 10, d.Attempts, "at 0, 1, …, 9 minutes; the next would be past 10")
+		assert.Equal(t, int32(10), posts.Load())
+	})
+}
+
+// A delivery pending for a channel removed from the configuration (a
+// restart with one channel fewer) fails at its next attempt, unretried.
+func TestDeliveryForAChannelNoLongerConfiguredFailsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := newRig(t, db)
+		r.recv.webhook.Answer(func(int) int { return http.StatusInternalServerError })
+		backoff := func(_ *alerting.Config, d *alerting.Deps) {
+			d.Backoff = func(int) time.Duration { return time.Minute }
+		}
+		before := r.evaluator(db, nil, backoff)
+		r.livekit.down.Store(true)
+		for range 3 {
+			r.check(before) // the webhook's delivery fails once, retried in a minute
+		}
+		after := r.evaluator(db, nil, backoff, func(_ *alerting.Config, d *alerting.Deps) {
+			d.Notifiers = d.Notifiers[1:] // the webhook removed
+		})
+		r.clock.Advance(time.Minute)
+		after.Deliver(context.Background())
+		var webhook pulse.Delivery
+		for _, d := range r.incidents(livekitRule)[0].Deliveries {
+			if d.Channel == "webhook:1" {
+				webhook = d
+			}
+		}
+		assert.Equal(t, pulse.DeliveryFailed, webhook.Status)
+		assert.Equal(t, "the channel is no longer configured", webhook.LastError)
+		assert.Equal(t, 2, webhook.Attempts)
+		r.clock.Advance(5 * time.Minute)
+		after.Deliver(context.Background())
+		assert.Len(t, r.recv.webhook.Requests(), 1, "only the attempt while it was configured")
+	})
 }

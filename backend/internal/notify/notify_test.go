@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -199,4 +200,29 @@ func TestUnrecordedNotification(t *testing.T) {
 		assert.Contains(t, resolved, "Message-ID: <pulse-unrecorded-database-1795662000-resolved@pulse>\r\n")
 		assert.NotContains(t, open, "X-Pulse-Incident")
 	})
+}
+
+// An error from the HTTP client names the receiver's scheme and host only:
+// neither the password nor a token in the path (Slack's /services/…).
+func TestErrorsKeepTheURLSecret(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close()) // nothing listens: connection refused
+	urls := []string{
+		"http://hookuser:hookpass@" + addr + "/services/T000/B000/PATHSECRET?token=QUERYSECRET",
+		"http://hookuser:hookpass@" + addr + "/./services/../services/T000/PATHSECRET", // dot segments
+		"http://hookuser:hookpass@" + addr + "/services/PATHSECRET/%zz",                // does not parse: the parse error quotes it
+	}
+	for _, u := range urls {
+		for _, n := range []pulse.Notifier{notify.NewWebhook("webhook:1", u, "", nil), notify.NewSlack(u, nil)} {
+			err := n.Notify(context.Background(), notification(pulse.EventOpened))
+			require.Error(t, err)
+			msg := err.Error()
+			for _, secret := range []string{"PATHSECRET", "QUERYSECRET", "hookpass", "hookuser", "services"} {
+				assert.NotContains(t, msg, secret, "%s: %s", n.Channel(), msg)
+			}
+			assert.Contains(t, msg, addr)
+		}
+	}
 }

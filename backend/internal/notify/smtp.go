@@ -21,15 +21,13 @@ import (
 // first byte with smtps://, and PLAIN authentication when the URL has a user
 // (net/smtp refuses to send a password unencrypted except to localhost).
 type SMTP struct {
-	addr, host   string
-	implicitTLS  bool
-	user, pass   string
-	from         string
-	to           []string
-	tlsConfig    *tls.Config
-	dialer       net.Dialer
-	helloName    string
-	messageClock func() time.Time
+	addr, host  string
+	implicitTLS bool
+	user, pass  string
+	from        string
+	to          []string
+	tlsConfig   *tls.Config
+	dialer      net.Dialer
 }
 
 // NewSMTP parses PULSE_SMTP_URL (smtp://user:pass@host:port, port 587 by
@@ -47,7 +45,7 @@ func NewSMTP(rawURL, from string, to []string) (*SMTP, error) {
 		port = map[string]string{"smtp": "587", "smtps": "465"}[u.Scheme]
 	}
 	s := &SMTP{addr: net.JoinHostPort(u.Hostname(), port), host: u.Hostname(), implicitTLS: u.Scheme == "smtps",
-		from: strings.TrimSpace(from), helloName: "localhost", messageClock: time.Now}
+		from: strings.TrimSpace(from)}
 	for _, a := range to {
 		if a = strings.TrimSpace(a); a != "" {
 			s.to = append(s.to, a)
@@ -86,7 +84,7 @@ func (s *SMTP) Notify(ctx context.Context, n pulse.Notification) error {
 		return err
 	}
 	defer func() { _ = c.Close() }()
-	if err := c.Hello(s.helloName); err != nil {
+	if err := c.Hello("localhost"); err != nil {
 		return err
 	}
 	if ok, _ := c.Extension("STARTTLS"); ok && !s.implicitTLS {
@@ -128,7 +126,7 @@ func (s *SMTP) message(n pulse.Notification) []byte {
 	header("From", s.from)
 	header("To", strings.Join(s.to, ", "))
 	header("Subject", mime.QEncoding.Encode("utf-8", "Pulse "+n.Title()))
-	header("Date", s.messageClock().UTC().Format(time.RFC1123Z))
+	header("Date", time.Now().UTC().Format(time.RFC1123Z))
 	if n.Unrecorded {
 		// No ids to name it by: the rule, the outage's start and the status
 		// keep the opening and the resolve distinct messages.

@@ -7,9 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -111,10 +113,10 @@ func noRedirects(client *http.Client) *http.Client {
 
 // post sends a JSON body; anything but a 2xx answer is an error naming the
 // status and the start of the answer.
-func post(ctx context.Context, client *http.Client, url string, body []byte, headers map[string]string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+func post(ctx context.Context, client *http.Client, rawURL string, body []byte, headers map[string]string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return scrub(err, rawURL) // a parse error quotes the whole URL
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Pulse-Alerts/1")
@@ -123,7 +125,7 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, hea
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return scrub(err, url)
+		return scrub(err, rawURL)
 	}
 	defer func() { _ = res.Body.Close() }()
 	answer, _ := io.ReadAll(io.LimitReader(res.Body, 200))
@@ -136,14 +138,31 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, hea
 	return nil
 }
 
-// scrub keeps a URL (which may hold a token, as Slack's do) out of an error
-// that is stored and shown: only its host remains.
-func scrub(err error, url string) error {
+// scrub keeps a URL (which may hold a token, as Slack's do, or a password)
+// out of an error that is stored and shown: only its scheme and host
+// remain. http.Client's errors are *url.Error carrying the URL with the
+// password masked but the path whole, or normalised, so the URL in them is
+// replaced before formatting; the configured text is replaced as well, for
+// any other error that quotes it.
+func scrub(err error, rawURL string) error {
 	msg := err.Error()
-	if host := hostOf(url); host != "" {
-		msg = strings.ReplaceAll(msg, url, host)
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		short := *ue
+		short.URL = schemeHost(ue.URL)
+		msg = short.Error()
 	}
-	return fmt.Errorf("%s", msg)
+	if host := hostOf(rawURL); host != "" {
+		msg = strings.ReplaceAll(msg, rawURL, host)
+	}
+	return errors.New(msg)
+}
+
+// schemeHost is scheme://host of a URL, without user, path or query.
+func schemeHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return hostOf(raw)
 }
 
 func hostOf(raw string) string {

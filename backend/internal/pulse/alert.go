@@ -40,11 +40,16 @@ func ParseAlertRule(s string) (AlertRule, error) {
 			return r, nil
 		}
 	}
+	return "", Errorf(EINVALID, "unknown alert rule %q; allowed: %s", s, AlertRuleIDs())
+}
+
+// AlertRuleIDs lists every rule id, comma-separated, for messages.
+func AlertRuleIDs() string {
 	ids := make([]string, 0, 8)
 	for _, r := range AlertRules() {
 		ids = append(ids, string(r))
 	}
-	return "", Errorf(EINVALID, "unknown alert rule %q; allowed: %s", s, strings.Join(ids, ", "))
+	return strings.Join(ids, ", ")
 }
 
 // Name is the rule's human name.

@@ -28,6 +28,10 @@ func TestAlertRules(t *testing.T) {
 	t.Run("ParseUnknownIsInvalid", func(t *testing.T) {
 		_, err := pulse.ParseAlertRule("provider:daily")
 		assert.Equal(t, pulse.EINVALID, pulse.ErrorCode(err))
+		assert.Contains(t, err.Error(), "allowed: "+pulse.AlertRuleIDs())
+	})
+	t.Run("IDs", func(t *testing.T) {
+		assert.Equal(t, strings.Join(ids, ", "), pulse.AlertRuleIDs())
 	})
 }
 

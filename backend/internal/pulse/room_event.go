@@ -47,16 +47,6 @@ type RoomEvent struct {
 	Avatar bool
 }
 
-// SessionProvider is the provider the room's session counts under: the
-// student talking to the Beyond Presence avatar is a Beyond Presence session,
-// whatever carries the media.
-func (e RoomEvent) SessionProvider() Provider {
-	if e.Avatar {
-		return ProviderBeyondPresence
-	}
-	return e.Source
-}
-
 // RoomProviders are the providers a session of a Source's room may be
 // recorded under: a LiveKit room becomes a Beyond Presence session once the
 // avatar joins, and keeps the LiveKit room sid as its external id.
