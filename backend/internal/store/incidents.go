@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -276,29 +278,24 @@ func (db *DB) RecordReminder(ctx context.Context, incidentID int64, dueBefore, a
 // ClaimDeliveries implements pulse.IncidentStore.
 func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]pulse.ClaimedDelivery, error) {
 	now = utc(now)
+	// One statement claims them: the outer condition is checked again on
+	// each row once it is locked (PostgreSQL re-reads a row another claimer
+	// updated meanwhile), so of two replicas claiming at once only one wins
+	// each delivery.
 	const due = `((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until <= ?))`
-	var ids []int64
-	if err := db.with(ctx).Raw(`SELECT id FROM alert_deliveries WHERE `+due+` ORDER BY id LIMIT ?`, now, now, limit).Scan(&ids).Error; err != nil {
+	var rows []deliveryRow
+	err := db.with(ctx).Raw(`UPDATE alert_deliveries SET status = 'sending', claimed_until = ?, attempts = attempts + 1
+		WHERE `+due+` AND id IN (SELECT id FROM alert_deliveries WHERE `+due+` ORDER BY id LIMIT ?)
+		RETURNING id, incident_id, event_id, channel, status, attempts, last_error, created_at, next_attempt_at,
+			give_up_at, claimed_until, delivered_at`,
+		now.Add(lease), now, now, now, now, limit).Scan(&rows).Error
+	if err != nil {
 		return nil, translate(err)
 	}
-	var won []int64
-	for _, id := range ids {
-		res := db.with(ctx).Exec(`UPDATE alert_deliveries SET status = 'sending', claimed_until = ?, attempts = attempts + 1
-			WHERE id = ? AND `+due, now.Add(lease), id, now, now)
-		if res.Error != nil {
-			return nil, translate(res.Error)
-		}
-		if res.RowsAffected == 1 {
-			won = append(won, id)
-		}
-	}
-	if len(won) == 0 {
+	if len(rows) == 0 {
 		return nil, nil
 	}
-	var rows []deliveryRow
-	if err := db.with(ctx).Where("id IN ?", won).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err)
-	}
+	slices.SortFunc(rows, func(a, b deliveryRow) int { return cmp.Compare(a.ID, b.ID) })
 	incidents, events, err := db.incidentsAndEvents(ctx, rows)
 	if err != nil {
 		return nil, err
