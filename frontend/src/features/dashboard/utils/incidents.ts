@@ -16,7 +16,8 @@ export function timelineWindow(now: number, days: number): TimeWindow {
   return { from: now - days * DAY_MS, to: now };
 }
 
-const severityRank: Record<Severity, number> = { degraded: 1, critical: 2 };
+/** How bad a severity (or an error alert's level) is: the higher, the worse. */
+export const severityRank: Record<Severity, number> = { degraded: 1, critical: 2 };
 
 /** The worst severity an incident reached: it may have escalated and come back down since. */
 export function worstSeverity(incident: Pick<Incident, 'severity' | 'events'>): Severity {
