@@ -126,6 +126,11 @@ export function formatIncidentSpan(openedAt: number, resolvedAt: number | null):
   return `${formatDayHourMinute(openedAt)} – ${formatDayHourMinute(resolvedAt)}`;
 }
 
+/** How long an incident lasted, or "still open" while it is (resolvedAt null). */
+export function formatIncidentDuration(openedAt: number, resolvedAt: number | null): string {
+  return resolvedAt === null ? 'still open' : formatElapsed(resolvedAt - openedAt);
+}
+
 function barLabel(
   ruleName: string,
   severity: Severity,
@@ -133,9 +138,12 @@ function barLabel(
   resolvedAt: number | null,
   silenced: boolean,
 ): string {
-  const parts = [ruleName, severity, formatIncidentSpan(openedAt, resolvedAt)];
-  if (resolvedAt === null) parts.push('still open');
-  else parts.push(formatElapsed(resolvedAt - openedAt));
+  const parts = [
+    ruleName,
+    severity,
+    formatIncidentSpan(openedAt, resolvedAt),
+    formatIncidentDuration(openedAt, resolvedAt),
+  ];
   if (silenced) parts.push('silenced');
   return parts.join(', ');
 }
