@@ -17,7 +17,7 @@ const proxy = {
 };
 
 // The lazily loaded chart code: recharts and the two chart modules (see lazy-charts.tsx).
-const chartChunks = /^(recharts|quality-donut-chart|error-rate-chart|chart-empty-state)$/;
+const chartChunks = /^(recharts|quality-donut-chart|error-rate-chart)$/;
 
 /**
  * Adds <link rel="modulepreload"> for the chart chunks to index.html: the browser fetches and

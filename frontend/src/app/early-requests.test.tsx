@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { server } from '@/testing/server';
 import { renderApp } from '@/testing/render-app';
-import { sessionKey } from '@/features/auth/api/get-session';
+import { getSession, sessionKey } from '@/features/auth/api/get-session';
 import { currentMetricsKey } from '@/features/dashboard/api/get-current-metrics';
 import { errorTrendKey } from '@/features/dashboard/api/get-error-trend';
 import { externalServicesKey } from '@/features/dashboard/api/get-external-services';
@@ -45,6 +45,19 @@ describe('early requests (public/early-requests.js)', () => {
     await waitFor(() => expect(window.__pulseEarlyResponses).toEqual({}));
     await waitFor(() => expect(asked.filter(isTimeline)).toHaveLength(1));
     expect(asked.filter((url) => !isTimeline(url)).sort()).toEqual([...dashboardRequests].sort());
+  });
+
+  it('hands no early response to a request after start-up', async () => {
+    renderApp('/admin/dashboard');
+    expect(await screen.findByTestId('active-sessions-value')).toHaveTextContent('42');
+    const asked: string[] = [];
+    server.events.on('request:start', ({ request }) => asked.push(new URL(request.url).pathname));
+    // The script ran late (it is `async`), after the app had started: its answers would be stale.
+    runEarlyRequests();
+    await getSession();
+    // Asked twice: once by the script, once by the app, which took nothing of the script's.
+    await waitFor(() => expect(asked.filter((path) => path === sessionKey)).toHaveLength(2));
+    expect(window.__pulseEarlyResponses).toHaveProperty([sessionKey]);
   });
 
   it('asks for nothing on another page', () => {

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
+import { forgetEarlyResponses } from '@/lib/api-client';
 import { Redirect, usePathname } from '@/lib/router';
 import { paths } from '@/config/paths';
 import { MONITOR_ROLES } from '@/config/roles';
@@ -26,6 +27,10 @@ export function AppRouter() {
   useEffect(() => {
     document.title = title;
   }, [title]);
+
+  // After the first commit (every layout effect, /auth/me's and the dashboard's prefetch, has
+  // run) the app has taken the early responses it needs: any left over would be stale later.
+  useEffect(forgetEarlyResponses, []);
 
   return (
     <>

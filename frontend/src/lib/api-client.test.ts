@@ -74,3 +74,37 @@ describe('apiClient', () => {
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('early responses (public/early-requests.js)', () => {
+  // A fresh module each time: the app is starting until forgetEarlyResponses() says otherwise.
+  const freshClient = async () => {
+    vi.resetModules();
+    return import('./api-client');
+  };
+  afterEach(() => {
+    delete window.__pulseEarlyResponses;
+  });
+
+  it('hands an early response to the first GET of its path while the app is starting, once', async () => {
+    server.use(http.get(`*${url}`, () => HttpResponse.json({ from: 'server' })));
+    const client = await freshClient();
+    window.__pulseEarlyResponses = { [url]: Promise.resolve(Response.json({ from: 'early' })) };
+
+    await expect(client.apiClient.get(url)).resolves.toEqual({ from: 'early' });
+    expect(window.__pulseEarlyResponses).toEqual({});
+    await expect(client.apiClient.get(url)).resolves.toEqual({ from: 'server' });
+  });
+
+  it('hands none to a request after start-up, and drops those nobody took', async () => {
+    server.use(http.get(`*${url}`, () => HttpResponse.json({ from: 'server' })));
+    const client = await freshClient();
+    window.__pulseEarlyResponses = { [url]: Promise.resolve(Response.json({ from: 'early' })) };
+
+    client.forgetEarlyResponses();
+    expect(window.__pulseEarlyResponses).toEqual({});
+    // One that arrives later still (the async script ran after the app started) is not used either.
+    window.__pulseEarlyResponses = { [url]: Promise.resolve(Response.json({ from: 'early' })) };
+    expect(client.takeEarlyResponse(url)).toBeUndefined();
+    await expect(client.apiClient.get(url)).resolves.toEqual({ from: 'server' });
+  });
+});

@@ -43,12 +43,27 @@ declare global {
   }
 }
 
-/** The response to GET `path` that public/early-requests.js started, the first time it is asked for. */
+// Early responses answer the app's start-up, nothing later: a poll or a re-check of /auth/me
+// after a logout must not get an answer from the page load.
+let startingUp = true;
+
+/**
+ * The response to GET `path` that public/early-requests.js started, the first time it is asked
+ * for, and only while the app is starting (until forgetEarlyResponses()).
+ */
 export function takeEarlyResponse(path: string): Promise<Response> | undefined {
+  if (!startingUp) return undefined;
   const early = window.__pulseEarlyResponses;
   const response = early?.[path];
   if (early && response) delete early[path];
   return response;
+}
+
+/** Start-up is over: drops the early responses nobody took, and no later request gets one. */
+export function forgetEarlyResponses(): void {
+  startingUp = false;
+  const early = window.__pulseEarlyResponses;
+  if (early) for (const path of Object.keys(early)) delete early[path];
 }
 
 export interface RequestOptions {

@@ -1,7 +1,10 @@
 // Requests started before the hook that needs them is mounted: on a cold load of the
 // dashboard, the metrics go out beside /auth/me instead of one round trip after it. Each
 // answer is handed to the first fetch of its key, once; what nobody took is dropped with
-// forgetPrefetched() (the route leaving), so no answer outlives the session that asked.
+// forgetPrefetched() (the route leaving), with whatever public/early-requests.js started that
+// nobody took, so no answer outlives the session that asked.
+
+import { forgetEarlyResponses } from '@/lib/api-client';
 
 const pending = new Map<string, Promise<unknown>>();
 
@@ -24,7 +27,8 @@ export function withPrefetch<T>(key: string, fetcher: () => Promise<T>): () => P
   };
 }
 
-/** Drops every prefetched request nobody took. */
+/** Drops every prefetched request nobody took, and the early responses nobody took. */
 export function forgetPrefetched(): void {
   pending.clear();
+  forgetEarlyResponses();
 }

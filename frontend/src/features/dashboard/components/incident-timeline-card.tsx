@@ -1,13 +1,11 @@
-import { useMemo } from 'react';
 import { ChartGantt } from 'lucide-react';
 import { INCIDENT_TIMELINE_DAYS, type IncidentList } from '../api/get-incidents';
-import { formatElapsed } from '../utils/format';
 import {
   dayTicks,
+  formatIncidentDuration,
   formatIncidentSpan,
   timelineWindow,
   toTimelineRows,
-  type TimelineBar,
   type TimelineRow,
 } from '../utils/incidents';
 import { DashboardCard, SkeletonLines } from './dashboard-card';
@@ -26,11 +24,9 @@ interface IncidentTimelineCardProps {
 
 /** Every incident of the last 7 days as a bar per rule, with a legend and the same data as a table. */
 export function IncidentTimelineCard({ incidents, error, now }: IncidentTimelineCardProps) {
-  const timeline = useMemo(() => {
-    if (!incidents) return undefined;
-    const window = timelineWindow(now, INCIDENT_TIMELINE_DAYS);
-    return { rows: toTimelineRows(incidents.incidents, window), ticks: dayTicks(window) };
-  }, [incidents, now]);
+  // `now` moves on every render, so there is nothing to memoise.
+  const span = timelineWindow(now, INCIDENT_TIMELINE_DAYS);
+  const timeline = incidents && { rows: toTimelineRows(incidents.incidents, span), ticks: dayTicks(span) };
 
   return (
     <DashboardCard
@@ -108,7 +104,7 @@ function IncidentTable({ rows }: { rows: readonly TimelineRow[] }) {
                   </span>
                 </td>
                 <td>{formatIncidentSpan(bar.openedAt, bar.resolvedAt)}</td>
-                <td>{durationText(bar)}</td>
+                <td>{formatIncidentDuration(bar.openedAt, bar.resolvedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -116,8 +112,4 @@ function IncidentTable({ rows }: { rows: readonly TimelineRow[] }) {
       </div>
     </details>
   );
-}
-
-function durationText(bar: TimelineBar): string {
-  return bar.resolvedAt === null ? 'still open' : formatElapsed(bar.resolvedAt - bar.openedAt);
 }

@@ -1,6 +1,7 @@
 import type { Schema } from '@/types/schemas';
 import type { ErrorTrend } from '../api/get-error-trend';
 import { formatHourMinute } from './format';
+import { severityRank } from './incidents';
 
 export type AlertLevel = Schema<'ErrorAlert'>['level'];
 
@@ -21,8 +22,6 @@ export interface ThresholdLines {
   criticalPct: number;
 }
 
-const severity: Record<AlertLevel, number> = { degraded: 1, critical: 2 };
-
 /**
  * Chart rows from the /errors answer, oldest first, each hour marked with the alert the
  * backend raised for it. Hours are matched as instants, so "…Z" and "…+00:00" agree.
@@ -32,7 +31,7 @@ export function toErrorChartPoints(trend: ErrorTrend): ErrorChartPoint[] {
   for (const alert of trend.alerts) {
     const at = Date.parse(alert.hour);
     const known = alertByHour.get(at);
-    if (!known || severity[alert.level] > severity[known]) alertByHour.set(at, alert.level);
+    if (!known || severityRank[alert.level] > severityRank[known]) alertByHour.set(at, alert.level);
   }
   return trend.points.map((point) => ({
     hour: point.hour,

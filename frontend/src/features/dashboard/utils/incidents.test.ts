@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOW, incidentFixture, openIncidentFixture } from '@/testing/fixtures';
 import {
   dayTicks,
+  formatIncidentDuration,
   formatIncidentSpan,
   sortOpenIncidents,
   timelineWindow,
@@ -109,6 +110,13 @@ describe('formatIncidentSpan', () => {
     ['still open', at('2025-03-04T03:12:00Z'), null, 'since Tue 4 Mar 03:12'],
   ])('%s', (_name, openedAt, resolvedAt, expected) => {
     expect(formatIncidentSpan(openedAt, resolvedAt)).toBe(expected);
+  });
+});
+
+describe('formatIncidentDuration', () => {
+  it('says how long a resolved incident lasted, and "still open" for an open one', () => {
+    expect(formatIncidentDuration(at('2025-03-04T03:12:00Z'), at('2025-03-04T03:40:00Z'))).toBe('28 min');
+    expect(formatIncidentDuration(at('2025-03-04T03:12:00Z'), null)).toBe('still open');
   });
 });
 

@@ -16,7 +16,8 @@ export function timelineWindow(now: number, days: number): TimeWindow {
   return { from: now - days * DAY_MS, to: now };
 }
 
-const severityRank: Record<Severity, number> = { degraded: 1, critical: 2 };
+/** How bad a severity (or an error alert's level) is: the higher, the worse. */
+export const severityRank: Record<Severity, number> = { degraded: 1, critical: 2 };
 
 /** The worst severity an incident reached: it may have escalated and come back down since. */
 export function worstSeverity(incident: Pick<Incident, 'severity' | 'events'>): Severity {
@@ -125,6 +126,11 @@ export function formatIncidentSpan(openedAt: number, resolvedAt: number | null):
   return `${formatDayHourMinute(openedAt)} – ${formatDayHourMinute(resolvedAt)}`;
 }
 
+/** How long an incident lasted, or "still open" while it is (resolvedAt null). */
+export function formatIncidentDuration(openedAt: number, resolvedAt: number | null): string {
+  return resolvedAt === null ? 'still open' : formatElapsed(resolvedAt - openedAt);
+}
+
 function barLabel(
   ruleName: string,
   severity: Severity,
@@ -132,9 +138,12 @@ function barLabel(
   resolvedAt: number | null,
   silenced: boolean,
 ): string {
-  const parts = [ruleName, severity, formatIncidentSpan(openedAt, resolvedAt)];
-  if (resolvedAt === null) parts.push('still open');
-  else parts.push(formatElapsed(resolvedAt - openedAt));
+  const parts = [
+    ruleName,
+    severity,
+    formatIncidentSpan(openedAt, resolvedAt),
+    formatIncidentDuration(openedAt, resolvedAt),
+  ];
   if (silenced) parts.push('silenced');
   return parts.join(', ');
 }
