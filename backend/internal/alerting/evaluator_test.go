@@ -148,7 +148,7 @@ func (r *rig) evaluator(db *store.DB, leader pulse.Leader, opts ...func(*alertin
 func (r *rig) check(e *alerting.Evaluator) {
 	r.t.Helper()
 	r.clock.Advance(30 * time.Second)
-	r.checker.Round(context.Background())
+	r.checker.RunOnce(context.Background())
 	led, err := e.Evaluate(context.Background())
 	require.NoError(r.t, err)
 	require.True(r.t, led)
@@ -407,7 +407,7 @@ func TestTwoReplicas(t *testing.T) {
 	// tickers would, and says which led.
 	pass := func(es ...*alerting.Evaluator) []bool {
 		r.clock.Advance(30 * time.Second)
-		r.checker.Round(context.Background())
+		r.checker.RunOnce(context.Background())
 		led := make([]bool, len(es))
 		var wg sync.WaitGroup
 		for i, e := range es {
@@ -457,7 +457,7 @@ func TestTwoReplicas(t *testing.T) {
 				r2.livekit.down.Store(false)
 			}
 			r2.clock.Advance(30 * time.Second)
-			r2.checker.Round(context.Background())
+			r2.checker.RunOnce(context.Background())
 			var wg sync.WaitGroup
 			wg.Go(func() { _, _ = x.Evaluate(context.Background()) })
 			wg.Go(func() { _, _ = y.Evaluate(context.Background()) })

@@ -126,8 +126,8 @@ func New(cfg Config, d Deps) (*Checker, error) {
 }
 
 // RunOnce runs one round now, as Run does at each tick: this instance leads
-// and checks, or follows and reads the store. For tools and tests; a server
-// calls Run.
+// and checks, or follows and reads the store. For tools and tests that step
+// the checker themselves; a server calls Run, and never both at once.
 func (c *Checker) RunOnce(ctx context.Context) { c.round(ctx) }
 
 // Run checks the providers now and then every CheckInterval until ctx is
@@ -147,10 +147,6 @@ func (c *Checker) Run(ctx context.Context) {
 		}
 	}
 }
-
-// Round runs one tick of Run now, for callers that step the checker
-// themselves (the alert evaluator's tests); never call it while Run runs.
-func (c *Checker) Round(ctx context.Context) { c.round(ctx) }
 
 // round is one tick of Run.
 func (c *Checker) round(ctx context.Context) {
