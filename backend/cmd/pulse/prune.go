@@ -11,9 +11,8 @@ import (
 	"pulse/internal/store"
 )
 
-// newPruner wires every retention rule of cfg; leader nil prunes
-// unconditionally. The telemetry flusher also prunes rollups as it writes
-// (same setting), so they never wait for the hourly pass.
+// newPruner wires every retention rule of cfg, the one place old rows are
+// deleted; leader nil prunes unconditionally.
 func newPruner(cfg config.Config, db *store.DB, leader pulse.Leader, log *slog.Logger) (*lifecycle.Pruner, error) {
 	return lifecycle.New(lifecycle.Config{
 		SessionRetention:       cfg.SessionRetention,

@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		Instance: instance, Logger: log, Buckets: telemetry.LatencyBuckets(cfg.P95DegradedMs, cfg.P95CriticalMs),
 	})
 	flusher := telemetry.NewFlusher(rec, db, telemetry.FlusherConfig{
-		FlushInterval: cfg.TelemetryFlush, Retention: cfg.TelemetryRetention, Logger: log,
+		FlushInterval: cfg.TelemetryFlush, Logger: log,
 	})
 	checker, err := providers.New(providers.Config{
 		DailyAPIURL: cfg.DailyAPIURL, DailyAPIKey: cfg.DailyAPIKey,
@@ -79,7 +79,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, opt *serveO
 		StandIns:      opt.providerStandIns,
 		CheckInterval: cfg.CheckInterval, CheckTimeout: cfg.CheckTimeout, SlowThreshold: cfg.CheckSlowThreshold,
 		DownAfter: cfg.CheckDownAfter, FlapWindow: cfg.CheckFlapWindow, FlapChanges: cfg.CheckFlapChanges,
-		HistoryRetention: cfg.ProviderCheckRetention,
 	}, providers.Deps{Store: db, Leader: db, Logger: log})
 	if err != nil {
 		return err

@@ -105,8 +105,7 @@ func newRig(t *testing.T, db *store.DB) *rig {
 	d := config.Defaults()
 	var err error
 	r.checker, err = providers.New(providers.Config{LiveKitURL: r.livekit.URL, CheckInterval: d.CheckInterval, CheckTimeout: d.CheckTimeout,
-		SlowThreshold: d.CheckSlowThreshold, DownAfter: d.CheckDownAfter, FlapWindow: d.CheckFlapWindow, FlapChanges: d.CheckFlapChanges,
-		HistoryRetention: d.ProviderCheckRetention}, providers.Deps{Store: db, Now: r.clock.Now, Logger: quiet()})
+		SlowThreshold: d.CheckSlowThreshold, DownAfter: d.CheckDownAfter, FlapWindow: d.CheckFlapWindow, FlapChanges: d.CheckFlapChanges}, providers.Deps{Store: db, Now: r.clock.Now, Logger: quiet()})
 	require.NoError(t, err)
 	r.rec = telemetry.NewRecorder(telemetry.RecorderConfig{Instance: "test", Now: r.clock.Now})
 	r.flusher = telemetry.NewFlusher(r.rec, db, telemetry.FlusherConfig{Logger: quiet()})

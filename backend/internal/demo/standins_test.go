@@ -61,7 +61,6 @@ func standInChecker(t *testing.T) (*demo.StandIns, *providers.Checker, *testcloc
 		StandIns:      map[pulse.Provider]bool{pulse.ProviderDaily: true, pulse.ProviderLiveKit: true, pulse.ProviderBeyondPresence: true},
 		CheckInterval: d.CheckInterval, CheckTimeout: d.CheckTimeout, SlowThreshold: d.CheckSlowThreshold,
 		DownAfter: d.CheckDownAfter, FlapWindow: d.CheckFlapWindow, FlapChanges: d.CheckFlapChanges,
-		HistoryRetention: d.ProviderCheckRetention,
 	}, providers.Deps{Store: db, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	return si, c, clk

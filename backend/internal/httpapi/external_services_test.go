@@ -112,7 +112,6 @@ func TestExternalServicesEndToEnd(t *testing.T) {
 			DailyStatusURL: dailyPage.URL + "/api/v2/summary.json", LiveKitStatusURL: livekitPage.URL + "/api/v2/summary.json",
 			CheckInterval: defaults.CheckInterval, CheckTimeout: defaults.CheckTimeout, SlowThreshold: defaults.CheckSlowThreshold,
 			DownAfter: defaults.CheckDownAfter, FlapWindow: defaults.CheckFlapWindow, FlapChanges: defaults.CheckFlapChanges,
-			HistoryRetention: defaults.ProviderCheckRetention,
 		}, providers.Deps{Store: db, Now: h.clock.Now, Logger: slog.New(slog.DiscardHandler)})
 		require.NoError(t, err)
 		token := h.mustAdmin("monitor@example.org", pulse.RoleSystemMonitor)

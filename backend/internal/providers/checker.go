@@ -16,7 +16,6 @@ const LeaderJob = "provider-checks"
 
 const (
 	uptimeWindow = 24 * time.Hour
-	pruneEvery   = time.Hour
 	// storeTimeout bounds each round's store calls so that a hung database
 	// cannot stall the rounds.
 	storeTimeout = 10 * time.Second
@@ -55,10 +54,9 @@ type Checker struct {
 	cache map[pulse.Provider]pulse.ProviderHealth
 
 	// Run's own state, touched by the Run goroutine only.
-	role      role
-	release   func() // non-nil while this instance leads
-	history   map[pulse.Provider][]Verdict
-	lastPrune time.Time
+	role    role
+	release func() // non-nil while this instance leads
+	history map[pulse.Provider][]Verdict
 }
 
 var _ pulse.ProviderService = (*Checker)(nil)
@@ -329,7 +327,6 @@ func (c *Checker) checkAll(ctx context.Context) {
 	}
 	c.publish(checks, uptime, err == nil, true)
 	c.publishDeclared(pages, true)
-	c.prune(sctx, now)
 }
 
 // remember appends v to the provider's history, keeping what flapping needs.
@@ -339,22 +336,6 @@ func (c *Checker) remember(id pulse.Provider, v Verdict) {
 		h = h[len(h)-keep:]
 	}
 	c.history[id] = h
-}
-
-// prune deletes history past retention, at most once per pruneEvery.
-func (c *Checker) prune(ctx context.Context, now time.Time) {
-	if !c.lastPrune.IsZero() && now.Sub(c.lastPrune) < pruneEvery {
-		return
-	}
-	c.lastPrune = now
-	n, err := c.store.PruneProviderChecks(ctx, now.Add(-c.cfg.HistoryRetention))
-	if err != nil {
-		c.log.Warn("providers: could not prune old checks", "err", err)
-		return
-	}
-	if n > 0 {
-		c.log.Info("providers: pruned old checks", "deleted", n)
-	}
 }
 
 // latencyMs converts a latency for storage, where 0 means no answer.

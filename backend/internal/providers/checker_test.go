@@ -254,22 +254,6 @@ func TestFlapping(t *testing.T) {
 	assert.Regexp(t, `^flapping: 4 changes in 5 checks \(HTTP 204 in .+ ms\)$`, healthOf(t, c, pulse.ProviderBeyondPresence).Detail)
 }
 
-func TestPrune(t *testing.T) {
-	cfg, _ := allProviders(t)
-	clk := newClock()
-	store := &memStore{}
-	c := newTestChecker(t, cfg, Deps{Store: store, Now: clk.Now})
-
-	c.round(t.Context())
-	clk.Advance(30 * time.Minute)
-	c.round(t.Context())
-	clk.Advance(30 * time.Minute)
-	c.round(t.Context())
-
-	require.Len(t, store.pruned, 2, "once at start, then once an hour")
-	assert.Equal(t, clk.Now().Add(-30*24*time.Hour), store.pruned[1])
-}
-
 func TestStoreFailure(t *testing.T) {
 	cfg, _ := allProviders(t)
 	store := &memStore{}

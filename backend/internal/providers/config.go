@@ -51,8 +51,6 @@ type Config struct {
 	// check passed.
 	FlapWindow  int
 	FlapChanges int
-	// HistoryRetention is how long checks are kept in the store.
-	HistoryRetention time.Duration
 }
 
 // Configured reports whether the operator set the provider up (see Config).
@@ -93,7 +91,7 @@ func (c Config) Validate() error {
 		return pulse.Errorf(pulse.EINVALID, "LiveKitAPIKey is set but LiveKitURL is empty")
 	}
 	switch {
-	case c.CheckInterval <= 0, c.CheckTimeout <= 0, c.SlowThreshold <= 0, c.HistoryRetention <= 0:
+	case c.CheckInterval <= 0, c.CheckTimeout <= 0, c.SlowThreshold <= 0:
 		return pulse.Errorf(pulse.EINVALID, "check durations must be positive")
 	case c.DownAfter <= 0, c.FlapWindow <= 0, c.FlapChanges <= 0:
 		return pulse.Errorf(pulse.EINVALID, "DownAfter, FlapWindow and FlapChanges must be positive")

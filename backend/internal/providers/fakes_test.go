@@ -41,8 +41,7 @@ type memStore struct {
 	mu       sync.Mutex
 	checks   []pulse.ProviderCheck
 	declared map[pulse.Provider]pulse.ProviderDeclared
-	err      error       // returned by every call when set
-	pruned   []time.Time // the `before` of each prune
+	err      error // returned by every call when set
 }
 
 func (s *memStore) SaveProviderDeclared(_ context.Context, d pulse.ProviderDeclared) error {
@@ -117,24 +116,6 @@ func (s *memStore) ProviderUptime(_ context.Context, since time.Time) (map[pulse
 		out[id] = float64(up[id]) / float64(n)
 	}
 	return out, nil
-}
-
-func (s *memStore) PruneProviderChecks(_ context.Context, before time.Time) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return 0, s.err
-	}
-	s.pruned = append(s.pruned, before)
-	kept := s.checks[:0]
-	for _, c := range s.checks {
-		if !c.CheckedAt.Before(before) {
-			kept = append(kept, c)
-		}
-	}
-	n := int64(len(s.checks) - len(kept))
-	s.checks = kept
-	return n, nil
 }
 
 func (s *memStore) Checks() []pulse.ProviderCheck {
@@ -349,7 +330,6 @@ func testTimings(c Config) Config {
 	c.CheckTimeout = 300 * time.Millisecond
 	c.SlowThreshold = 50 * time.Millisecond
 	c.DownAfter, c.FlapWindow, c.FlapChanges = d.CheckDownAfter, d.CheckFlapWindow, d.CheckFlapChanges
-	c.HistoryRetention = d.ProviderCheckRetention
 	return c
 }
 

@@ -164,7 +164,6 @@ type ProviderCheckStore interface {
 	// ProviderUptime returns, per provider, the share of checks since `since`
 	// whose status was operational.
 	ProviderUptime(ctx context.Context, since time.Time) (map[Provider]float64, error)
-	PruneProviderChecks(ctx context.Context, before time.Time) (int64, error)
 	// SaveProviderDeclared keeps the latest reading of a provider's status
 	// page, replacing the previous one.
 	SaveProviderDeclared(ctx context.Context, d ProviderDeclared) error

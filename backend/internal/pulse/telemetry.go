@@ -58,6 +58,4 @@ type RollupStore interface {
 	UpsertRollups(ctx context.Context, rs []Rollup) error
 	// ListRollups returns every rollup with Minute >= since.
 	ListRollups(ctx context.Context, since time.Time) ([]Rollup, error)
-	// PruneRollups deletes rollups older than before.
-	PruneRollups(ctx context.Context, before time.Time) (int64, error)
 }

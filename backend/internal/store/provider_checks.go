@@ -68,8 +68,8 @@ func (db *DB) ProviderUptime(ctx context.Context, since time.Time) (map[pulse.Pr
 	return out, nil
 }
 
-// PruneProviderChecks implements pulse.ProviderCheckStore, in batches of
-// PruneBatch rows.
+// PruneProviderChecks deletes the checks before `before` (the lifecycle
+// pass), in batches of PruneBatch rows.
 func (db *DB) PruneProviderChecks(ctx context.Context, before time.Time) (int64, error) {
 	return db.inBatches(ctx, `DELETE FROM provider_checks WHERE id IN
 		(SELECT id FROM provider_checks WHERE checked_at < ? LIMIT ?)`, utc(before))

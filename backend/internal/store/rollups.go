@@ -55,7 +55,8 @@ func (db *DB) ListRollups(ctx context.Context, since time.Time) ([]pulse.Rollup,
 	return out, nil
 }
 
-// PruneRollups implements pulse.RollupStore, in batches of PruneBatch rows.
+// PruneRollups deletes the rollups older than before (the lifecycle pass), in
+// batches of PruneBatch rows.
 func (db *DB) PruneRollups(ctx context.Context, before time.Time) (int64, error) {
 	return db.inBatches(ctx, `DELETE FROM request_rollups WHERE (minute, instance) IN
 		(SELECT minute, instance FROM request_rollups WHERE minute < ? LIMIT ?)`, utc(before))

@@ -6,7 +6,7 @@
 //     per-route counters. Recording is allocation-free and lock-free.
 //   - Middleware feeds the Recorder from Echo.
 //   - Flusher upserts the minute slots as pulse.Rollup rows into the shared
-//     pulse.RollupStore and prunes old rows. The Recorder keeps an hour of
+//     pulse.RollupStore (old rows go in the lifecycle pass). The Recorder keeps an hour of
 //     minutes (about 1.1 MB), so a database outage of up to an hour loses no
 //     request; beyond that, what is overwritten is counted and logged.
 //   - Service implements pulse.TelemetryService from the stored rollups of
@@ -17,7 +17,7 @@
 // Wiring, as cmd/pulse/serve.go does it:
 //
 //	rec := telemetry.NewRecorder(telemetry.RecorderConfig{Instance: id, Logger: log})
-//	flusher := telemetry.NewFlusher(rec, store, telemetry.FlusherConfig{FlushInterval: …, Retention: …})
+//	flusher := telemetry.NewFlusher(rec, store, telemetry.FlusherConfig{FlushInterval: …})
 //	reg.MustRegister(telemetry.NewCollector(rec))
 //	srv := httpapi.New(httpapi.Deps{
 //		Telemetry:        telemetry.NewService(rec, store), // a pulse.TelemetryService

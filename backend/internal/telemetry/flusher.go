@@ -10,23 +10,20 @@ import (
 	"pulse/internal/pulse"
 )
 
-// FlusherConfig configures a Flusher. The durations are taken as given (the
-// configuration owns their defaults); Run needs a positive FlushInterval,
-// Prune a positive Retention.
+// FlusherConfig configures a Flusher. The interval is taken as given (the
+// configuration owns its default); Run needs it positive.
 type FlusherConfig struct {
 	FlushInterval time.Duration // how often minutes are upserted
-	Retention     time.Duration // rollups older than this are pruned
-	Logger        *slog.Logger  // flush and prune failures; nil is slog.Default()
+	Logger        *slog.Logger  // flush failures; nil is slog.Default()
 }
 
-const (
-	pruneInterval     = time.Hour       // how often Run prunes
-	finalFlushTimeout = 5 * time.Second // budget of the flush on shutdown
-)
+// finalFlushTimeout is the budget of the flush on shutdown.
+const finalFlushTimeout = 5 * time.Second
 
-// Flusher writes the Recorder's minutes to the shared RollupStore and prunes
-// old rollups. Time comes from the Recorder's clock. A Recorder has one
-// Flusher: what has been written is kept in the Recorder's slots.
+// Flusher writes the Recorder's minutes to the shared RollupStore. Time
+// comes from the Recorder's clock. A Recorder has one Flusher: what has been
+// written is kept in the Recorder's slots. Old rollups are pruned by the
+// lifecycle pass (internal/lifecycle), with the rest of the retention rules.
 type Flusher struct {
 	rec   *Recorder
 	store pulse.RollupStore
@@ -35,7 +32,6 @@ type Flusher struct {
 	mu           sync.Mutex // one flush at a time
 	failures     int        // consecutive failed flushes
 	failingSince time.Time  // the first of them, by the Recorder's clock
-	lastPrune    time.Time
 }
 
 // NewFlusher returns a Flusher of rec's minutes into store.
@@ -46,8 +42,7 @@ func NewFlusher(rec *Recorder, store pulse.RollupStore, cfg FlusherConfig) *Flus
 	return &Flusher{rec: rec, store: store, cfg: cfg}
 }
 
-// Run flushes every FlushInterval and prunes about every pruneInterval until
-// ctx is canceled, then flushes once more with a fresh finalFlushTimeout
+// Run flushes every FlushInterval until ctx is canceled, then flushes once more with a fresh finalFlushTimeout
 // context and returns that last flush's error. Failures while running are
 // logged and retried on the next tick (a minute stays in memory for
 // ringSize minutes, an hour); the first flush that succeeds after failures
@@ -77,20 +72,6 @@ func (f *Flusher) tick(ctx context.Context) {
 	if err := f.Flush(ctx); err != nil && ctx.Err() == nil {
 		f.cfg.Logger.Error("telemetry: flush rollups", "err", err)
 	}
-	now := f.rec.now()
-	if now.Sub(f.lastPrune) < pruneInterval {
-		return
-	}
-	if n, err := f.Prune(ctx); err != nil {
-		if ctx.Err() == nil {
-			f.cfg.Logger.Error("telemetry: prune rollups", "err", err)
-		}
-	} else if n > 0 {
-		f.cfg.Logger.Debug("telemetry: pruned rollups", "rows", n)
-	}
-	// Also after a failure: the next attempt waits a full interval rather
-	// than hammering a database that is down.
-	f.lastPrune = now
 }
 
 // Flush upserts every minute in memory that has requests the store does not
@@ -125,14 +106,4 @@ func (f *Flusher) Flush(ctx context.Context) error {
 		f.failures = 0
 	}
 	return nil
-}
-
-// Prune deletes rollups older than Retention and returns how many.
-func (f *Flusher) Prune(ctx context.Context) (int64, error) {
-	before := f.rec.now().UTC().Add(-f.cfg.Retention).Truncate(time.Minute)
-	n, err := f.store.PruneRollups(ctx, before)
-	if err != nil {
-		return 0, fmt.Errorf("telemetry: prune rollups: %w", err)
-	}
-	return n, nil
 }

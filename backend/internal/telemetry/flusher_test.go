@@ -21,9 +21,6 @@ func newTestFlusher(rec *Recorder, store *fakeStore, cfg FlusherConfig) *Flusher
 	if cfg.FlushInterval == 0 {
 		cfg.FlushInterval = d.TelemetryFlush
 	}
-	if cfg.Retention == 0 {
-		cfg.Retention = d.TelemetryRetention
-	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	return NewFlusher(rec, store, cfg)
 }
@@ -130,50 +127,5 @@ func TestFlusherRun(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		assert.Error(t, f.Run(ctx))
-	})
-}
-
-func TestFlusherPrune(t *testing.T) {
-	ctx := context.Background()
-
-	t.Run("DeletesRowsOlderThanRetention", func(t *testing.T) {
-		clock := testclock.New(t0)
-		rec, store := newTestRecorder(clock), newFakeStore()
-		store.put(pulse.Rollup{Minute: t0.Add(-8 * 24 * time.Hour), Instance: "b"})
-		store.put(pulse.Rollup{Minute: t0.Add(-6 * 24 * time.Hour), Instance: "b"})
-
-		n, err := newTestFlusher(rec, store, FlusherConfig{}).Prune(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, int64(1), n)
-		assert.Equal(t, []time.Time{t0.Add(-7 * 24 * time.Hour)}, store.prunes, "default retention is 7 days")
-	})
-
-	t.Run("RunsAboutOnceAnHour", func(t *testing.T) {
-		clock := testclock.New(t0)
-		rec, store := newTestRecorder(clock), newFakeStore()
-		f := newTestFlusher(rec, store, FlusherConfig{Retention: 24 * time.Hour})
-
-		f.tick(ctx) // first tick after start prunes
-		clock.Advance(30 * time.Minute)
-		f.tick(ctx)
-		clock.Advance(31 * time.Minute)
-		f.tick(ctx)
-
-		assert.Equal(t, []time.Time{
-			t0.Add(-24 * time.Hour),
-			t0.Add(61*time.Minute - 24*time.Hour),
-		}, store.prunes)
-	})
-
-	t.Run("FailureWaitsForTheNextInterval", func(t *testing.T) {
-		clock := testclock.New(t0)
-		rec, store := newTestRecorder(clock), newFakeStore()
-		f := newTestFlusher(rec, store, FlusherConfig{})
-		store.setErr(pulse.Errorf(pulse.EUNAVAILABLE, "database down"))
-
-		f.tick(ctx)
-		clock.Advance(time.Minute)
-		f.tick(ctx)
-		assert.Len(t, store.prunes, 1)
 	})
 }

@@ -21,7 +21,6 @@ type fakeStore struct {
 	rows        map[rollupKey]pulse.Rollup
 	upserts     int // calls to UpsertRollups
 	upsertCtxOK []bool
-	prunes      []time.Time
 	err         error // returned by every method when set
 }
 
@@ -56,23 +55,6 @@ func (s *fakeStore) ListRollups(_ context.Context, since time.Time) ([]pulse.Rol
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Minute.Before(out[j].Minute) })
 	return out, nil
-}
-
-func (s *fakeStore) PruneRollups(_ context.Context, before time.Time) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.prunes = append(s.prunes, before)
-	if s.err != nil {
-		return 0, s.err
-	}
-	var n int64
-	for k, r := range s.rows {
-		if r.Minute.Before(before) {
-			delete(s.rows, k)
-			n++
-		}
-	}
-	return n, nil
 }
 
 func (s *fakeStore) put(r pulse.Rollup) {

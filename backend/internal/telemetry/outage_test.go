@@ -54,7 +54,7 @@ func newOutage(t *testing.T) *outage {
 	log := slog.New(slog.NewTextHandler(o.logs, nil))
 	o.rec = NewRecorder(RecorderConfig{Instance: "a", Routes: testRoutes, Now: o.clock.Now, Logger: log})
 	d := config.Defaults()
-	o.f = NewFlusher(o.rec, o.store, FlusherConfig{FlushInterval: d.TelemetryFlush, Retention: d.TelemetryRetention, Logger: log})
+	o.f = NewFlusher(o.rec, o.store, FlusherConfig{FlushInterval: d.TelemetryFlush, Logger: log})
 	return o
 }
 
