@@ -119,21 +119,7 @@ INSERT INTO sessions (id, category_id, provider, started_at, last_seen_at, quali
 SELECT gen_random_uuid(), 1 + (i % 6), 'daily', t - interval '10 minutes', t, q * 2 + 1, 2, t
 FROM generate_series(1, $sampled) AS i,
      LATERAL (SELECT now() - (i::float / $sampled) * interval '59 minutes' AS t, 1 + (i::bigint * 7919) % 4 AS q) s;
--- What ingestion maintains, rebuilt in one pass for the bulk load.
-INSERT INTO session_daily (day, category_id, sessions, excellent, good, fair, poor)
-SELECT (started_at AT TIME ZONE 'UTC')::date, category_id, count(*),
-       count(*) FILTER (WHERE quality_sum::float / quality_count >= 3.5),
-       count(*) FILTER (WHERE quality_sum::float / quality_count >= 2.5 AND quality_sum::float / quality_count < 3.5),
-       count(*) FILTER (WHERE quality_sum::float / quality_count >= 1.5 AND quality_sum::float / quality_count < 2.5),
-       count(*) FILTER (WHERE quality_sum::float / quality_count < 1.5)
-FROM sessions GROUP BY 1, 2;
-INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
-SELECT date_trunc('minute', last_quality_at), 0, count(*),
-       sum((quality_sum::bigint * 1000000000 + quality_count / 2) / quality_count)
-FROM sessions WHERE last_quality_at >= now() - interval '2 hours' AND quality_count > 0 GROUP BY 1;
-INSERT INTO seen_minutes (minute, shard, sessions)
-SELECT date_trunc('minute', last_seen_at), 0, count(*)
-FROM sessions WHERE ended_at IS NULL AND last_seen_at >= now() - interval '1 hour' GROUP BY 1;
+\i scripts/rebuild-rollups.sql
 VACUUM ANALYZE;
 SQL
 fi

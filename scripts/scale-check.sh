@@ -25,21 +25,7 @@ SELECT gen_random_uuid(), 1 + (i % 6), (ARRAY['daily','livekit','beyond_presence
        CASE WHEN i % 2000 = 0 THEN NULL ELSE now() - (i::float / $n) * interval '30 days' + interval '40 minutes' END,
        q * 3, 3, now() - (i::float / $n) * interval '30 days' + interval '20 minutes'
 FROM generate_series(1, $n) AS i, LATERAL (SELECT 1 + (i::bigint * 7919) % 4 AS q) s;
--- The summary ingestion maintains, rebuilt in one pass for the bulk load.
-INSERT INTO session_daily (day, category_id, sessions, excellent, good, fair, poor)
-SELECT started_at::date, category_id, count(*),
-       count(*) FILTER (WHERE quality_sum = 12), count(*) FILTER (WHERE quality_sum = 9),
-       count(*) FILTER (WHERE quality_sum = 6), count(*) FILTER (WHERE quality_sum = 3)
-FROM sessions GROUP BY 1, 2;
--- The live quality rollup, likewise (sessions sampled in the last two hours).
-INSERT INTO quality_minutes (minute, shard, sessions, score_nanos)
-SELECT date_trunc('minute', last_quality_at), 0, count(*),
-       sum((quality_sum::bigint * 1000000000 + quality_count / 2) / quality_count)
-FROM sessions WHERE last_quality_at >= now() - interval '2 hours' AND quality_count > 0 GROUP BY 1;
--- The live count's rollup, likewise (open sessions seen in the last hour).
-INSERT INTO seen_minutes (minute, shard, sessions)
-SELECT date_trunc('minute', last_seen_at), 0, count(*)
-FROM sessions WHERE ended_at IS NULL AND last_seen_at >= now() - interval '1 hour' GROUP BY 1;
+\i scripts/rebuild-rollups.sql
 ANALYZE;
 SQL
 
