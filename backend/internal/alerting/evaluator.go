@@ -86,11 +86,7 @@ type Deps struct {
 // ExponentialBackoff waits 10 s after the first failed attempt, doubling up
 // to 2 minutes: about eight attempts in ten minutes.
 func ExponentialBackoff(attempt int) time.Duration {
-	d := 10 * time.Second
-	for i := 1; i < attempt && d < 2*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 2*time.Minute)
+	return pulse.Doubling(10*time.Second, 2*time.Minute, attempt-1)
 }
 
 // Evaluator runs the alert rules; see the package doc.

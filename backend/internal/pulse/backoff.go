@@ -61,12 +61,16 @@ func (b SignInBackoff) Begin(f SignInFailures, now time.Time) (SignInFailures, S
 }
 
 // wait is the wait after the n-th failure past the free ones (from 0).
-func (b SignInBackoff) wait(n int) time.Duration {
-	d := time.Second
-	for ; n > 0 && d < b.Max; n-- {
+func (b SignInBackoff) wait(n int) time.Duration { return Doubling(time.Second, b.Max, n) }
+
+// Doubling is first doubled n times, capped at most: the waits of a retry or
+// a backoff that grows until it reaches its cap.
+func Doubling(first, most time.Duration, n int) time.Duration {
+	d := first
+	for ; n > 0 && d < most; n-- {
 		d *= 2
 	}
-	return min(d, b.Max)
+	return min(d, most)
 }
 
 // Refund takes back attempt a, which could not be judged (the database did
