@@ -146,13 +146,10 @@ func startRoomSession(tx *gorm.DB, e pulse.RoomEvent, now time.Time) (roomSessio
 		}
 		return found, false, err
 	}
-	if err := bumpDaily(tx, now, cat.ID, 1, "", ""); err != nil {
-		return s, true, err
+	if s.EndedAt != nil { // never live: a session of the day, not counted live
+		return s, true, bumpDaily(tx, now, cat.ID, 1, "", "")
 	}
-	if s.EndedAt != nil {
-		return s, true, nil // never live: not counted
-	}
-	return s, true, moveSeen(tx, nil, &now, now)
+	return s, true, countStarted(tx, now, cat.ID)
 }
 
 // moveRoomSession applies the event to an existing session: an end ends it
@@ -161,19 +158,12 @@ func startRoomSession(tx *gorm.DB, e pulse.RoomEvent, now time.Time) (roomSessio
 // follows the end or the move of the last-seen time, under the row lock the
 // UPDATE took.
 func moveRoomSession(tx *gorm.DB, s roomSession, e pulse.RoomEvent, now time.Time) error {
-	var r struct{ LastSeenAt, PrevSeenAt time.Time }
 	if e.Kind == pulse.RoomEnded {
-		res := tx.Raw(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING last_seen_at`,
-			now, s.ID).Scan(&r)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected > 0 {
-			if err := moveSeen(tx, &r.LastSeenAt, nil, now); err != nil {
-				return err
-			}
+		if err := endOpenSession(tx, s.ID, now); err != nil {
+			return err
 		}
 	} else {
+		var r struct{ PrevSeenAt time.Time }
 		res := tx.Raw(`UPDATE sessions SET prev_seen_at = last_seen_at, last_seen_at = ?
 			WHERE id = ? AND ended_at IS NULL AND last_seen_at < ? RETURNING prev_seen_at`,
 			now, s.ID, now).Scan(&r)

@@ -152,10 +152,7 @@ func (db *DB) createSessionTx(ctx context.Context, n pulse.NewSession, row sessi
 		}
 		created = true
 		out = row.domain()
-		if err := bumpDaily(tx, row.StartedAt, cat.ID, 1, "", ""); err != nil {
-			return err
-		}
-		return moveSeen(tx, nil, &row.LastSeenAt, row.StartedAt)
+		return countStarted(tx, row.StartedAt, cat.ID)
 	})
 	return out, created, err
 }
@@ -506,22 +503,37 @@ func (db *DB) EndSession(ctx context.Context, id string, now time.Time) (pulse.S
 func (db *DB) endSessionTx(ctx context.Context, id string, now time.Time) (sessionRow, error) {
 	var r sessionRow
 	err := db.with(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Raw(selectSession+`WHERE s.id = ?`, id).Scan(&r)
-		switch {
-		case res.Error != nil:
-			return res.Error
-		case res.RowsAffected == 0:
-			return sql.ErrNoRows
-		case r.EndedAt != nil:
-			return nil // the first end wins
-		}
-		if err := tx.Exec(`UPDATE sessions SET ended_at = ? WHERE id = ?`, now, id).Error; err != nil {
+		if err := endOpenSession(tx, id, now); err != nil {
 			return err
 		}
-		r.EndedAt = &now
-		return moveSeen(tx, &r.LastSeenAt, nil, now)
+		res := tx.Raw(selectSession+`WHERE s.id = ?`, id).Scan(&r)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return sql.ErrNoRows
+		}
+		return res.Error
 	})
 	return r, err
+}
+
+// endOpenSession ends the session if it is still open (the first end wins;
+// ending again changes nothing) and takes it out of the live count's rollup,
+// in the caller's transaction: SQLite's end and a room's end on both engines.
+func endOpenSession(tx *gorm.DB, id string, now time.Time) error {
+	var r struct{ LastSeenAt time.Time }
+	res := tx.Raw(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING last_seen_at`, now, id).Scan(&r)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error
+	}
+	return moveSeen(tx, &r.LastSeenAt, nil, now)
+}
+
+// countStarted counts a session that starts live at started: a session of
+// its day, and live in its minute (shard 0, the transaction paths').
+func countStarted(tx *gorm.DB, started time.Time, categoryID int64) error {
+	if err := bumpDaily(tx, started, categoryID, 1, "", ""); err != nil {
+		return err
+	}
+	return moveSeen(tx, nil, &started, started)
 }
 
 // SessionStats implements pulse.SessionStore in one statement. The live
