@@ -174,12 +174,12 @@ func (db *DB) RecordEvaluation(ctx context.Context, e pulse.Evaluation) (int64, 
 			}
 			incident = row.ID
 		case pulse.TransitionEscalate, pulse.TransitionDeescalate:
-			err = tx.Exec(`UPDATE incidents SET severity = ?, summary = ?, reasons = ?, silenced = silenced OR ? WHERE id = ?`,
+			// An escalation notifies, so it restarts the reminder clock; a
+			// de-escalation does not.
+			err = tx.Exec(`UPDATE incidents SET severity = ?, summary = ?, reasons = ?, silenced = silenced OR ?,
+				last_notified_at = CASE WHEN ? THEN ? ELSE last_notified_at END WHERE id = ?`,
 				string(e.Next.Severity), pulse.IncidentSummary(e.Prev.Rule, e.Next.Severity, e.Observation.Reasons),
-				encodeReasons(e.Observation.Reasons), e.Silenced, incident).Error
-			if err == nil && e.Transition.Notifies() {
-				err = tx.Exec(`UPDATE incidents SET last_notified_at = ? WHERE id = ?`, at, incident).Error
-			}
+				encodeReasons(e.Observation.Reasons), e.Silenced, e.Transition.Notifies(), at, incident).Error
 		case pulse.TransitionResolve:
 			err = tx.Exec(`UPDATE incidents SET status = ?, resolved_at = ?, silenced = silenced OR ? WHERE id = ?`,
 				string(pulse.IncidentResolved), at, e.Silenced, incident).Error
@@ -259,15 +259,13 @@ func addEvent(tx *gorm.DB, incident int64, kind pulse.EventKind, sev pulse.Sever
 func (db *DB) RecordReminder(ctx context.Context, incidentID int64, dueBefore, at time.Time, channels []string, silenced bool, giveUpAt time.Time) (bool, error) {
 	reminded := false
 	err := db.with(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE incidents SET last_notified_at = ?, silenced = silenced OR ?
-			WHERE id = ? AND status = ? AND (last_notified_at IS NULL OR last_notified_at <= ?)`,
-			utc(at), silenced, incidentID, string(pulse.IncidentOpen), utc(dueBefore))
+		var row struct{ Severity, Reasons string }
+		res := tx.Raw(`UPDATE incidents SET last_notified_at = ?, silenced = silenced OR ?
+			WHERE id = ? AND status = ? AND (last_notified_at IS NULL OR last_notified_at <= ?)
+			RETURNING severity, reasons`,
+			utc(at), silenced, incidentID, string(pulse.IncidentOpen), utc(dueBefore)).Scan(&row)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
-		}
-		var row incidentRow
-		if err := tx.Where("id = ?", incidentID).Take(&row).Error; err != nil {
-			return err
 		}
 		reminded = true
 		return addEvent(tx, incidentID, pulse.EventReminder, pulse.Severity(row.Severity), decodeReasons(row.Reasons), utc(at), channels, giveUpAt)

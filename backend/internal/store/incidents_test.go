@@ -237,3 +237,37 @@ func TestSilences(t *testing.T) {
 		})
 	})
 }
+
+// The reminder clock restarts when an incident is notified (opened,
+// escalated), not when it only gets better (de-escalated): the reminder comes
+// an interval after the last page anyone received.
+func TestRemindersCountFromTheLastPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		at := func(i int) time.Time { return t0.Add(time.Duration(i) * 30 * time.Second) }
+		lastNotified := func() time.Time {
+			list, err := db.Incidents(ctx, pulse.IncidentFilter{Since: t0.Add(-time.Hour)})
+			require.NoError(t, err)
+			require.Len(t, list, 1)
+			return list[0].LastNotifiedAt
+		}
+		i := 0
+		next := func(sev pulse.Severity) pulse.Transition {
+			_, tr := step(t, db, livekit, sev, at(i), "slack")
+			i++
+			return tr
+		}
+		for range 3 {
+			next(pulse.SeverityDegraded)
+		}
+		assert.True(t, lastNotified().Equal(at(2)), "opened")
+		for range 2 {
+			next(pulse.SeverityCritical)
+		}
+		require.Equal(t, pulse.TransitionEscalate, next(pulse.SeverityCritical))
+		assert.True(t, lastNotified().Equal(at(5)), "escalated: paged again")
+		next(pulse.SeverityDegraded)
+		require.Equal(t, pulse.TransitionDeescalate, next(pulse.SeverityDegraded))
+		assert.True(t, lastNotified().Equal(at(5)), "de-escalated: nobody paged, the clock stays")
+	})
+}
