@@ -262,7 +262,7 @@ func (c Config) validateWebhooks() []string {
 			errs = append(errs, "PULSE_DAILY_WEBHOOK_SECRET must be base64 (the hmac given to Daily)")
 		}
 	}
-	if n := len(strings.TrimSpace(c.WebhookDefaultCategory)); n == 0 || n > 100 {
+	if !pulse.ValidCategoryName(strings.TrimSpace(c.WebhookDefaultCategory)) {
 		errs = append(errs, "PULSE_WEBHOOK_DEFAULT_CATEGORY must have 1 to 100 characters")
 	}
 	if c.WebhookEventRetention < time.Hour {

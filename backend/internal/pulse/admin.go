@@ -134,6 +134,10 @@ type Category struct {
 	Name string
 }
 
+// ValidCategoryName reports whether name (already trimmed) can name a
+// category: 1 to 100 characters.
+func ValidCategoryName(name string) bool { return name != "" && len(name) <= 100 }
+
 // CategoryStore is the category store.
 type CategoryStore interface {
 	CreateCategory(ctx context.Context, name string) (Category, error) // ECONFLICT when it exists

@@ -196,7 +196,7 @@ func (db *DB) PruneRevokedTokens(ctx context.Context, t time.Time) (int64, error
 
 // CreateCategory implements pulse.CategoryStore.
 func (db *DB) CreateCategory(ctx context.Context, name string) (pulse.Category, error) {
-	if name == "" || len(name) > 100 {
+	if !pulse.ValidCategoryName(name) {
 		return pulse.Category{}, pulse.Errorf(pulse.EINVALID, "a category name has 1 to 100 characters")
 	}
 	var c pulse.Category

@@ -212,7 +212,7 @@ func roomCategory(tx *gorm.DB, e pulse.RoomEvent) (pulse.Category, error) {
 		}
 	}
 	name := strings.TrimSpace(e.DefaultCategory)
-	if name == "" || len(name) > 100 {
+	if !pulse.ValidCategoryName(name) { // refused at start-up (config); a hand-built Deps may still pass one
 		return c, pulse.Errorf(pulse.EINTERNAL, "the default webhook category must have 1 to 100 characters")
 	}
 	// No conflict target: the unique index is on lower(name), which both
