@@ -271,11 +271,8 @@ func (c Config) validateWebhooks() []string {
 	if c.QualityTokenTTL <= 0 {
 		errs = append(errs, "PULSE_QUALITY_TOKEN_TTL must be positive")
 	}
-	for _, o := range c.QualityOrigins {
-		u, err := url.Parse(strings.TrimSpace(o))
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			errs = append(errs, fmt.Sprintf("PULSE_QUALITY_ORIGINS: %q is not an origin like https://call.example.edu", o))
-		}
+	if _, err := originList("PULSE_QUALITY_ORIGINS", "https://call.example.edu", c.QualityOrigins); err != nil {
+		errs = append(errs, err.Error())
 	}
 	return errs
 }
@@ -318,15 +315,10 @@ func (c Config) validateAlerts() []string {
 	return errs
 }
 
-// QualityOriginList is QualityOrigins trimmed, without a trailing slash, as
-// browsers send them in the Origin header.
+// QualityOriginList is QualityOrigins as browsers send them in the Origin
+// header (see originList); Validate has refused any that is not an origin.
 func (c Config) QualityOriginList() []string {
-	var out []string
-	for _, o := range c.QualityOrigins {
-		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
-			out = append(out, o)
-		}
-	}
+	out, _ := originList("PULSE_QUALITY_ORIGINS", "https://call.example.edu", c.QualityOrigins)
 	return out
 }
 
@@ -348,17 +340,24 @@ func (c Config) TrustedProxyNets() ([]*net.IPNet, error) {
 	return nets, nil
 }
 
-// AllowedOriginList is AllowedOrigins trimmed, each checked to be a bare
-// origin (scheme://host[:port]), the form a browser's Origin header takes.
+// AllowedOriginList is AllowedOrigins as browsers send them in the Origin
+// header (see originList).
 func (c Config) AllowedOriginList() ([]string, error) {
+	return originList("PULSE_ALLOWED_ORIGINS", "https://pulse.example.org", c.AllowedOrigins)
+}
+
+// originList trims each value of setting, drops a trailing slash, and checks
+// that it is a bare origin (scheme://host[:port]), the form a browser's
+// Origin header takes, as Go's cross-origin protection judges it.
+func originList(setting, example string, values []string) ([]string, error) {
 	var origins []string
-	for _, o := range c.AllowedOrigins {
-		o = strings.TrimSpace(o)
+	for _, o := range values {
+		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
 		if o == "" {
 			continue
 		}
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
-			return nil, fmt.Errorf("PULSE_ALLOWED_ORIGINS: %q is not an origin like https://pulse.example.org", o)
+			return nil, fmt.Errorf("%s: %q is not an origin like %s", setting, o, example)
 		}
 		origins = append(origins, o)
 	}
