@@ -15,10 +15,11 @@ import { formatClock, formatDayHourMinute, formatDuration, formatUptime } from '
 import { declaredIndicator, liveRoomsText, maintenanceState, type DeclaredTone } from '../utils/providers';
 import { DashboardCard, SkeletonLines } from './dashboard-card';
 import styles from './dashboard.module.css';
+import { StatusBadge, type BadgeDisplay } from './status-badge';
 
 type ServiceStatus = ExternalService['status'];
 
-const statusDisplay: Record<ServiceStatus, { label: string; tone: string; Icon: LucideIcon }> = {
+const statusDisplay: Record<ServiceStatus, BadgeDisplay> = {
   operational: { label: 'Operational', tone: 'badge--healthy', Icon: CircleCheck },
   degraded: { label: 'Degraded', tone: 'badge--degraded', Icon: TriangleAlert },
   down: { label: 'Down', tone: 'badge--critical', Icon: CircleX },
@@ -27,13 +28,7 @@ const statusDisplay: Record<ServiceStatus, { label: string; tone: string; Icon: 
 
 /** A service's status as icon + word + colour. */
 export function ServiceStatusBadge({ status }: { status: ServiceStatus }) {
-  const { label, tone, Icon } = statusDisplay[status] ?? statusDisplay.down;
-  return (
-    <span className={`badge ${tone}`}>
-      <Icon aria-hidden="true" size={16} />
-      {label}
-    </span>
-  );
+  return <StatusBadge display={statusDisplay[status] ?? statusDisplay.down} />;
 }
 
 interface ExternalServicesCardProps {

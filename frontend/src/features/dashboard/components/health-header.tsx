@@ -1,24 +1,22 @@
-import { CircleCheck, CircleHelp, OctagonX, RefreshCw, TriangleAlert, type LucideIcon } from 'lucide-react';
+import { CircleCheck, CircleHelp, RefreshCw } from 'lucide-react';
 import type { CurrentMetrics } from '../api/get-current-metrics';
 import { formatClock } from '../utils/format';
 import styles from './dashboard.module.css';
+import { severityDisplay } from './incident-severity';
+import { StatusBadge, type BadgeDisplay } from './status-badge';
 
 type Health = CurrentMetrics['system_health'];
 
-const healthDisplay: Record<Health, { label: string; tone: string; Icon: LucideIcon }> = {
+// Degraded and critical look as an incident of that severity does.
+const healthDisplay: Record<Health, BadgeDisplay> = {
   healthy: { label: 'Healthy', tone: 'badge--healthy', Icon: CircleCheck },
-  degraded: { label: 'Degraded', tone: 'badge--degraded', Icon: TriangleAlert },
-  critical: { label: 'Critical', tone: 'badge--critical', Icon: OctagonX },
+  ...severityDisplay,
 };
 
 /** Green / yellow / red, always with an icon and a word so colour is never the only signal. */
 export function HealthBadge({ health }: { health: Health }) {
-  const { label, tone, Icon } = healthDisplay[health] ?? healthDisplay.critical;
   return (
-    <span className={`badge ${tone} ${styles.healthBadge}`}>
-      <Icon aria-hidden="true" size={18} />
-      {label}
-    </span>
+    <StatusBadge display={healthDisplay[health] ?? healthDisplay.critical} size={18} className={styles.healthBadge} />
   );
 }
 

@@ -1,20 +1,15 @@
-import { BellOff, OctagonX, TriangleAlert, type LucideIcon } from 'lucide-react';
+import { BellOff, OctagonX, TriangleAlert } from 'lucide-react';
 import type { Severity } from '../utils/incidents';
+import { StatusBadge, type BadgeDisplay } from './status-badge';
 
-export const severityDisplay: Record<Severity, { label: string; tone: string; Icon: LucideIcon }> = {
+export const severityDisplay: Record<Severity, BadgeDisplay> = {
   critical: { label: 'Critical', tone: 'badge--critical', Icon: OctagonX },
   degraded: { label: 'Degraded', tone: 'badge--degraded', Icon: TriangleAlert },
 };
 
 /** An incident's severity as icon + word + colour. */
 export function SeverityBadge({ severity }: { severity: Severity }) {
-  const { label, tone, Icon } = severityDisplay[severity] ?? severityDisplay.critical;
-  return (
-    <span className={`badge ${tone}`}>
-      <Icon aria-hidden="true" size={16} />
-      {label}
-    </span>
-  );
+  return <StatusBadge display={severityDisplay[severity] ?? severityDisplay.critical} />;
 }
 
 /** A silence covers the rule: the incident is recorded but nobody is notified. */
