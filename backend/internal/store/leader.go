@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -72,7 +71,7 @@ func (l *leader) try(ctx context.Context, job string) (func(), bool, error) {
 		return nil, false, translate(err)
 	}
 	var got bool
-	if err := c.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(job)).Scan(&got); err != nil {
+	if err := c.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+lockKeySQL+`)`, job).Scan(&got); err != nil {
 		closeConn(c)
 		return nil, false, translate(err)
 	}
@@ -108,7 +107,7 @@ func (l *leader) release(job string) {
 		// the hand-over immediate even if the close lingers.
 		ctx, cancel := context.WithTimeout(context.Background(), leaderReleaseTimeout)
 		defer cancel()
-		_, _ = c.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey(job))
+		_, _ = c.Exec(ctx, `SELECT pg_advisory_unlock(`+lockKeySQL+`)`, job)
 		closeConn(c)
 		delete(l.conns, job)
 	}
@@ -134,9 +133,8 @@ func closeConn(c *pgx.Conn) {
 	_ = c.Close(ctx)
 }
 
-// lockKey maps a job name onto the 64-bit advisory lock space.
-func lockKey(job string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("pulse:" + job))
-	return int64(h.Sum64())
-}
+// lockKeySQL maps the job ($1) onto the 64-bit advisory lock space, per
+// schema: advisory locks belong to the whole database, and two Pulse
+// deployments in two schemas of one database (or two test suites) must not
+// take each other's leadership.
+const lockKeySQL = `hashtextextended('pulse:' || current_schema() || ':' || $1, 0)`

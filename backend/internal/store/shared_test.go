@@ -146,6 +146,17 @@ func TestLeader(t *testing.T) {
 		assert.True(t, ok, "leadership passes on once released")
 		releaseB()
 	})
+	t.Run("PostgresDeploymentsInTwoSchemasEachLead", func(t *testing.T) {
+		a, _ := storetest.MustOpenPostgres(t)
+		b, _ := storetest.MustOpenPostgres(t) // another schema of the same database
+		ctx := context.Background()
+		_, ok, err := a.TryLead(ctx, "alerts")
+		require.NoError(t, err)
+		require.True(t, ok)
+		_, ok, err = b.TryLead(ctx, "alerts")
+		require.NoError(t, err)
+		assert.True(t, ok, "the other deployment's leader is not this one's")
+	})
 	t.Run("PostgresLeaderThatDiesHandsOver", func(t *testing.T) {
 		a, dsn := storetest.MustOpenPostgres(t)
 		b, err := store.Open(context.Background(), dsn, store.Options{MaxOpenConns: 2})
